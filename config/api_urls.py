@@ -1,0 +1,7 @@
+"""The REST API, mounted at /api/v1/: each app contributes its own routes."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("apps.catalog.api.urls")),
+]
