@@ -124,6 +124,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        # Integrations until API tokens land: HTTP Basic over TLS (curl -u user:password).
+        "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "apps.core.api.pagination.LimitOffsetPagination",
