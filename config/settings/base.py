@@ -5,6 +5,7 @@ the launcher (devstack/), never to these settings: here DATABASE_URL and REDIS_U
 """
 
 from pathlib import Path
+from urllib.parse import unquote
 
 import environ
 
@@ -67,6 +68,10 @@ TEMPLATES = [
 
 # psycopg 3 is selected by the postgres:// scheme; the URL is required (no SQLite fallback).
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres:///fiber")}
+# A Unix-socket server is written the libpq way, host percent-encoded
+# (postgres://postgres@%2Fpath%2Fto%2Fsocket/fiber, as the launcher exports it and psql reads it);
+# django-environ keeps such a host encoded, so we decode it here.
+DATABASES["default"]["HOST"] = unquote(str(DATABASES["default"].get("HOST", "")))
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -160,7 +165,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
+        "ValidationErrorEnum": (
+            "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices"
+        ),
         "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
         "ServerErrorEnum": "drf_standardized_errors.openapi_serializers.ServerErrorEnum.choices",
         "ErrorCode401Enum": "drf_standardized_errors.openapi_serializers.ErrorCode401Enum.choices",

@@ -3,11 +3,11 @@
 import secrets
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import BASE_DIR, env
+from config.settings.base import BASE_DIR, SECRET_KEY, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 
-if not SECRET_KEY:  # noqa: F405
+if not SECRET_KEY:
     _key_file = BASE_DIR / "var" / "secret_key"
     if not _key_file.exists():
         _key_file.parent.mkdir(parents=True, exist_ok=True)

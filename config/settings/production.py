@@ -9,7 +9,9 @@ for _name in ("DATABASE_URL", "REDIS_URL", "DJANGO_SECRET_KEY"):
     if not env(_name, default=""):
         raise ImproperlyConfigured(f"{_name} must be set in production.")
 if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure"):  # noqa: F405
-    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be a random string of 50 or more characters.")
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY must be a random string of 50 or more characters."
+    )
 
 DEBUG = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
