@@ -1,0 +1,32 @@
+"""Engine test fixtures: the fixture catalog (small, odd products) and the real seed catalog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from apps.engine.catalog import Catalog
+from apps.engine.seed import load_records
+
+FIXTURE_SEED = Path(__file__).parent / "fixtures" / "seed"
+REAL_SEED = Path(__file__).parents[2] / "apps/catalog/seed"
+
+
+def real_seed_present() -> bool:
+    """True once the seed-data developer's files exist."""
+    return (REAL_SEED / "applications.yaml").exists()
+
+
+@pytest.fixture(scope="session")
+def fixture_catalog() -> Catalog:
+    """The test fixture catalog (tests/engine/fixtures/seed)."""
+    return Catalog.from_records(load_records(FIXTURE_SEED))
+
+
+@pytest.fixture(scope="session")
+def seed_catalog() -> Catalog:
+    """The real catalog from apps/catalog/seed, the same files `load_catalog` reads."""
+    if not real_seed_present():
+        pytest.skip("apps/catalog/seed/*.yaml not written yet")
+    return Catalog.from_records(load_records(REAL_SEED))
