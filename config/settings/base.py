@@ -5,7 +5,8 @@ the launcher (devstack/), never to these settings: here DATABASE_URL and REDIS_U
 """
 
 from pathlib import Path
-from urllib.parse import unquote
+import re
+from urllib.parse import unquote, urlsplit
 
 import environ
 
@@ -70,8 +71,10 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres:///fiber")}
 # A Unix-socket server is written the libpq way, host percent-encoded
 # (postgres://postgres@%2Fpath%2Fto%2Fsocket/fiber, as the launcher exports it and psql reads it);
-# django-environ keeps such a host encoded, so we decode it here.
-DATABASES["default"]["HOST"] = unquote(str(DATABASES["default"].get("HOST", "")))
+# django-environ keeps such a host encoded (and lowercased), so we read it from the raw URL.
+if str(DATABASES["default"].get("HOST", "")).lower().startswith("%2f"):
+    _netloc = urlsplit(env("DATABASE_URL")).netloc.rpartition("@")[2]
+    DATABASES["default"]["HOST"] = unquote(re.sub(r":\d+$", "", _netloc))
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
