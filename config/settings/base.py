@@ -4,8 +4,8 @@ The embedded PostgreSQL and Redis that `make run` / `make test` start on a bare 
 the launcher (devstack/), never to these settings: here DATABASE_URL and REDIS_URL are simply read.
 """
 
-from pathlib import Path
 import re
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import environ
