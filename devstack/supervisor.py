@@ -45,8 +45,9 @@ def install_signal_handlers() -> None:
 class Supervisor:
     """Starts named child processes and stops all of them, grandchildren included."""
 
-    def __init__(self, env: Mapping[str, str]):
+    def __init__(self, env: Mapping[str, str], *, grace_s: float = 15.0):
         self.env = {**os.environ, **env}
+        self.grace_s = grace_s  # how long a child may take to stop before SIGKILL
         self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
 
     def start(
@@ -75,7 +76,7 @@ class Supervisor:
         try:
             code = process.wait()
         finally:
-            self.stop_one(name, process)
+            self.stop_one(name, process, grace_s=self.grace_s)
             self.children.remove((name, process))
         if check and code != 0:
             raise SystemExit(f"[devstack] {name} failed with exit code {code}")
@@ -94,15 +95,19 @@ class Supervisor:
         """Stop every child, newest first, and make sure no process of theirs remains."""
         while self.children:
             name, process = self.children.pop()
-            self.stop_one(name, process, first_signal)
+            self.stop_one(name, process, first_signal, grace_s=self.grace_s)
 
     @staticmethod
     def stop_one(
-        name: str, process: subprocess.Popen[bytes], first_signal: int = signal.SIGTERM
+        name: str,
+        process: subprocess.Popen[bytes],
+        first_signal: int = signal.SIGTERM,
+        *,
+        grace_s: float = 15.0,
     ) -> None:
         """Signal the child's process group, wait, escalate to SIGKILL, and reap it."""
         group = process.pid  # start_new_session: the child leads its own group
-        for signum, grace in ((first_signal, 15.0), (signal.SIGKILL, 5.0)):
+        for signum, grace in ((first_signal, grace_s), (signal.SIGKILL, 5.0)):
             if not _group_alive(group):
                 break
             _signal_group(group, signum)
