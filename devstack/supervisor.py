@@ -78,6 +78,7 @@ class Supervisor:
         finally:
             self.stop_one(name, process, grace_s=self.grace_s)
             self.children.remove((name, process))
+        say(f"{name} done" if code == 0 else f"{name} exited with code {code}")
         if check and code != 0:
             raise SystemExit(f"[devstack] {name} failed with exit code {code}")
         return code
@@ -107,9 +108,11 @@ class Supervisor:
     ) -> None:
         """Signal the child's process group, wait, escalate to SIGKILL, and reap it."""
         group = process.pid  # start_new_session: the child leads its own group
+        signalled = False
         for signum, grace in ((first_signal, grace_s), (signal.SIGKILL, 5.0)):
             if not _group_alive(group):
                 break
+            signalled = True
             _signal_group(group, signum)
             deadline = time.monotonic() + grace
             while _group_alive(group) and time.monotonic() < deadline:
@@ -118,7 +121,7 @@ class Supervisor:
         process.poll()
         if _group_alive(group):
             print(f"[devstack] WARNING: {name} (group {group}) is still running", file=sys.stderr)
-        else:
+        elif signalled:
             say(f"{name} stopped")
 
 
