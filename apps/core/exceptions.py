@@ -8,7 +8,9 @@ class ApplicationError(Exception):
 
     status_code = 400
 
-    def __init__(self, detail: str, *, code: str, attr: str | None = None, status: int | None = None):
+    def __init__(
+        self, detail: str, *, code: str, attr: str | None = None, status: int | None = None
+    ):
         super().__init__(detail)
         self.detail = detail
         self.code = code
