@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from apps.engine.validate import FixDraft, Verdict
 
 MAX_CHANGES = 3
+PAIR_SEARCH_LIMIT = 60
 NOUNS = {
     "trunk": "trunk",
     "array_cord": "array cord",
@@ -36,6 +37,37 @@ def find_fix(flat: Flat, catalog: Catalog, options: Options, verdict: Verdict) -
     faults = [
         d.node for d in verdict.drafts if severity(d.code) == "error" and d.consequence_of is None
     ] or [0]
+    candidates = _candidates(flat, catalog, verdict)
+
+    def rank(changes: tuple[Candidate, ...], result: int) -> tuple[Any, ...]:
+        distance = sum(min(abs(c[0] - f) for f in faults) for c in changes)
+        difference = sum(_difference(flat, c, catalog) for c in changes)
+        return (result, difference, distance, str(changes))
+
+    scored = []
+    for candidate in candidates:
+        trial = _apply(flat, candidate, catalog)
+        if trial is not None:
+            scored.append(
+                (rank((candidate,), _failures(trial, catalog, options)), candidate, trial)
+            )
+    scored.sort(key=lambda item: item[0])
+    if scored and scored[0][0][0] == 0:
+        best_single = scored[0][1]
+        return FixDraft((best_single,), _message(flat, best_single, catalog))
+    if len(candidates) <= PAIR_SEARCH_LIMIT:
+        pairs = []
+        for i, (_r1, first, trial) in enumerate(scored):
+            for _r2, second, _t in scored[i + 1 :]:
+                if second[0] == first[0]:
+                    continue
+                both = _apply(trial, second, catalog)
+                if both is not None and _failures(both, catalog, options) == 0:
+                    pairs.append((rank((first, second), 0), (first, second)))
+        if pairs:
+            chosen = min(pairs)[1]
+            message = "; ".join(_message(flat, c, catalog) for c in chosen)
+            return FixDraft(chosen, message)
     changes: list[Candidate] = []
     current = flat
     failures = verdict.failures
