@@ -82,9 +82,9 @@ def find_fix(flat: Flat, catalog: Catalog, options: Options, verdict: Verdict) -
                 continue
             node = candidate[0]
             distance = min(abs(node - f) for f in faults)
-            rank = (result, _difference(current, candidate, catalog), distance, str(candidate))
-            if best is None or rank < best[0]:
-                best = (rank, candidate, trial)
+            score = (result, _difference(current, candidate, catalog), distance, str(candidate))
+            if best is None or score < best[0]:
+                best = (score, candidate, trial)
         if best is None:
             return None
         _rank, candidate, current = best
