@@ -1,5 +1,20 @@
-"""Catalog API routes (read-only) and the stateless validator."""
+"""Catalog API routes (read-only, under /api/v1/catalog/) and the stateless validator."""
 
-from django.urls import path
+from django.urls import path  # noqa: F401  (the validator's route goes in urlpatterns below)
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from apps.catalog.api import views
+
+router = SimpleRouter()
+router.register("catalog/fiber-types", views.FiberTypeViewSet, basename="catalog-fiber-type")
+router.register(
+    "catalog/connector-types", views.ConnectorTypeViewSet, basename="catalog-connector-type"
+)
+router.register("catalog/loss-grades", views.LossGradeViewSet, basename="catalog-loss-grade")
+router.register("catalog/splice-types", views.SpliceTypeViewSet, basename="catalog-splice-type")
+router.register("catalog/applications", views.ApplicationViewSet, basename="catalog-application")
+router.register("catalog/products", views.ProductViewSet, basename="catalog-product")
+
+urlpatterns: list = [
+    *router.urls,
+]
