@@ -3,5 +3,6 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("apps.accounts.api.urls")),
     path("", include("apps.catalog.api.urls")),
 ]

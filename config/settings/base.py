@@ -14,6 +14,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
+# HMAC key for API token digests; unset, apps/accounts/tokens.py derives one from SECRET_KEY.
+API_TOKEN_PEPPER = env("DJANGO_API_TOKEN_PEPPER", default="")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS: list[str] = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -131,11 +133,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so that unauthenticated API calls get 401 + "WWW-Authenticate: Bearer".
+        "apps.accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
         # Integrations until API tokens land: HTTP Basic over TLS (curl -u user:password).
         "rest_framework.authentication.BasicAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "apps.accounts.permissions.TokenWritePermission",  # read-only tokens: safe methods only
+    ],
     "DEFAULT_PAGINATION_CLASS": "apps.core.api.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [

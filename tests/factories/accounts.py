@@ -23,7 +23,7 @@ from apps.accounts.models import (
 )
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -34,7 +34,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("correct horse battery staple")
 
 
-class OrganizationFactory(factory.django.DjangoModelFactory):
+class OrganizationFactory(factory.django.DjangoModelFactory[Organization]):
     class Meta:
         model = Organization
 
@@ -42,7 +42,7 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"operator-{n}")
 
 
-class OrganizationMembershipFactory(factory.django.DjangoModelFactory):
+class OrganizationMembershipFactory(factory.django.DjangoModelFactory[OrganizationMembership]):
     class Meta:
         model = OrganizationMembership
 
@@ -51,7 +51,7 @@ class OrganizationMembershipFactory(factory.django.DjangoModelFactory):
     is_admin = False
 
 
-class ProjectFactory(factory.django.DjangoModelFactory):
+class ProjectFactory(factory.django.DjangoModelFactory[Project]):
     class Meta:
         model = Project
 
@@ -60,7 +60,7 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"hall-{n}")
 
 
-class ProjectMembershipFactory(factory.django.DjangoModelFactory):
+class ProjectMembershipFactory(factory.django.DjangoModelFactory[ProjectMembership]):
     class Meta:
         model = ProjectMembership
 
