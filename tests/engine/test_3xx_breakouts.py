@@ -1,0 +1,141 @@
+"""3xx: MPO breakouts, leg by leg (§5.4), and a graph-built split parallel channel (§8.8).
+
+    [QSFP-DD DR4]--harness-base8 5 m--+ B1 -- [QSFP28 DR] lane 0
+                                      + B2 -- [QSFP28 DR] lane 1
+                                      + B3 -- [QSFP28 DR] lane 2
+                                      + B4 -- [QSFP28 DR] lane 3
+Leg k carries fibre k at position 2 and 13-k at position 1. Parent Tx lane k-1 at MDI k -> plug
+13-k (mirror) -> leg k pos 1 -> SFP port pos 2 (mirror) = its Rx. Leg k pos 2 (fibre k) -> MDI
+13-k = parent Rx lane k-1.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from apps.engine.channel import Branch, Breakout, ElementSpec, End, GraphChannel
+from apps.engine.validate import validate
+from tests.engine.helpers import el
+
+
+def _harness(
+    parent: str, harness: str, child: str, legs: tuple[int, ...] = (1, 2, 3, 4)
+) -> Breakout:
+    return Breakout(
+        End(parent),
+        (el(harness, "5"),),
+        tuple(Branch(f"B{leg}", (k,), (), End(child)) for k, leg in enumerate(legs)),
+    )
+
+
+def test_301_dr4_to_four_dr_through_a_base8_harness(fixture_catalog):
+    report = validate(
+        _harness("QSFPDD-400G-DR4", "HRN-MPO12F-4LC-OS2", "QSFP28-100G-DR"), fixture_catalog
+    )
+    assert report.ok, report.findings
+    assert [loss.label for loss in report.loss] == ["branch 1", "branch 2", "branch 3", "branch 4"]
+    parent_lanes = {t.lane: t.outcome.ref for t in report.trace if t.source == "/parent"}
+    assert parent_lanes == {k: f"/branches/{k}/end" for k in range(4)}
+    # branch limits: the smaller of the parent's and the child's (both 3.0 dB / 500 m here)
+    assert report.loss[0].limit_db == Decimal("3.00")
+
+
+def test_302_swapped_legs_are_a_lane_mismatch(fixture_catalog):
+    channel = _harness("QSFPDD-400G-DR4", "HRN-MPO12F-4LC-OS2", "QSFP28-100G-DR", legs=(2, 1, 3, 4))
+    report = validate(channel, fixture_catalog)
+    assert "LANE_MISMATCH" in report.codes()
+    assert not report.ok
+
+
+def test_303_sr4_to_four_10g_sr(fixture_catalog):
+    report = validate(_harness("QSFP-40G-SR4", "HRN-MPO12F-4LC-OM4", "SFP-10G-SR"), fixture_catalog)
+    assert report.ok
+    # reach is the parent's (150 m OM4), not 10GBASE-SR's 400 m
+    assert report.loss[0].reach_m == Decimal("150.0")
+
+
+def test_304_base12_duplex_cassette_cannot_break_out(fixture_catalog):
+    """[QSFP]--B cord--[R1 CAS-B 1..4]--LC cords--[SFP]: pairs 1/2, 3/4 put two Rx in one port."""
+    channel = Breakout(
+        End("QSFP-40G-SR4"),
+        (el("CRD-B-MPO12-FF-OM4", "3"), ElementSpec("CAS-B-OM4", enter="R1")),
+        tuple(
+            Branch(str(k + 1), (k,), (el("CRD-LC-AB-OM4", "1"),), End("SFP-10G-SR"))
+            for k in range(4)
+        ),
+    )
+    report = validate(channel, fixture_catalog)
+    assert not report.ok
+    assert {"PATH_MISROUTED", "LANE_MISMATCH"} <= set(report.codes())
+
+
+def test_305_800g_dr8_to_two_dr4_via_a_16_to_2x8_conversion(fixture_catalog):
+    """MPO-16 A1:1-4 <-> B1:12-9, A1:13-16 <-> B1:4-1 (leg 1 = lanes 0-3), the rest on B2."""
+    channel = Breakout(
+        End("OSFP-800G-DR8"),
+        (el("CNV-MPO16F-2MPO12F-OS2", "10"),),
+        (
+            Branch("B1", (0, 1, 2, 3), (), End("QSFPDD-400G-DR4")),
+            Branch("B2", (4, 5, 6, 7), (), End("QSFPDD-400G-DR4")),
+        ),
+    )
+    report = validate(channel, fixture_catalog)
+    assert report.ok, report.findings
+    swapped = Breakout(
+        channel.parent,
+        channel.elements,
+        (
+            Branch("B2", (0, 1, 2, 3), (), End("QSFPDD-400G-DR4")),
+            Branch("B1", (4, 5, 6, 7), (), End("QSFPDD-400G-DR4")),
+        ),
+    )
+    assert "LANE_MISMATCH" in validate(swapped, fixture_catalog).codes()
+
+
+def test_306_wdm_and_unlisted_children_are_unsupported(fixture_catalog):
+    channel = _harness("QSFP-40G-SR4", "HRN-MPO12F-4LC-OM4", "SFP28-25G-SR")
+    assert "BREAKOUT_UNSUPPORTED" in validate(channel, fixture_catalog).codes()
+
+
+def test_307_parallel_lanes_over_two_trunks_warn_parallel_split(fixture_catalog):
+    """Graph channel: one SR4 over two trunks through 1 -> 2 splitter modules.
+
+    [QSFP]-B cord-[R1 split F1]==trunk 1==[F1 split R1]-B cord-[QSFP]
+                  [      F2]==trunk 2==[F2      ]
+    """
+    split = {
+        "kind": "cassette",
+        "fiber_type": "OM4",
+        "grade": "low-loss",
+        "ports": [
+            {"label": "R1", "face": "rear", "family": "MPO-12", "adapter": "key-up-key-down", "gender": "male", "endface": "PC"},  # noqa: E501
+            {"label": "F1", "face": "front", "family": "MPO-12", "adapter": "key-up-key-down", "gender": "male", "endface": "PC"},  # noqa: E501
+            {"label": "F2", "face": "front", "family": "MPO-12", "adapter": "key-up-key-down", "gender": "male", "endface": "PC"},  # noqa: E501
+        ],
+        "map": [[f"R1:{p}", f"F1:{p}"] for p in (1, 2, 11, 12)]
+        + [[f"R1:{p}", f"F2:{p}"] for p in (3, 4, 9, 10)],
+    }  # fmt: skip
+    catalog, code = fixture_catalog.with_inline(split)
+    elements = (
+        ElementSpec("CRD-A-MPO12-FF-OM4", Decimal("2"), ref="cord-a"),
+        ElementSpec(code, ref="split-a"),
+        ElementSpec("TRK-B-MPO12-FF-OM4", Decimal("30"), ref="trunk-1"),
+        ElementSpec("TRK-B-MPO12-FF-OM4", Decimal("35"), ref="trunk-2"),
+        ElementSpec(code, ref="split-b"),
+        ElementSpec("CRD-A-MPO12-FF-OM4", Decimal("2"), ref="cord-b"),
+    )
+    matings = (
+        ("/a", "1", "cord-a", "A1"),
+        ("cord-a", "B1", "split-a", "R1"),
+        ("split-a", "F1", "trunk-1", "A1"),
+        ("split-a", "F2", "trunk-2", "A1"),
+        ("trunk-1", "B1", "split-b", "F1"),
+        ("trunk-2", "B1", "split-b", "F2"),
+        ("split-b", "R1", "cord-b", "A1"),
+        ("cord-b", "B1", "/b", "1"),
+    )
+    report = validate(
+        GraphChannel(End("QSFP-40G-SR4"), End("QSFP-40G-SR4"), elements, matings), catalog
+    )
+    assert "PARALLEL_SPLIT" in report.codes(), report.findings
+    assert all(t.outcome.status == "rx" for t in report.trace)
