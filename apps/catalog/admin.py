@@ -42,11 +42,8 @@ class CatalogAdmin(admin.ModelAdmin):
             readonly.append(self.key_field)
         return readonly
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        catalog_version_bump()
-
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # Runs after save_model, also for inlines (limits): one bump per saved form.
         super().save_related(request, form, formsets, change)
         catalog_version_bump()
 

@@ -145,6 +145,7 @@ class ProductFactory(DjangoModelFactory):
     class Meta:
         model = Product
         django_get_or_create = ("code",)
+        skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"PRD-{n:04d}")
     kind = "enclosure"
