@@ -55,7 +55,7 @@ class User(AbstractUser):
 
     is_service = models.BooleanField(
         default=False,
-        help_text="A service user for an integration: authenticates with API tokens only.",
+        help_text="A service user for an integration: no password, it uses API tokens.",
     )
 
     class Meta:

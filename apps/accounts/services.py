@@ -36,6 +36,16 @@ def _is_org_admin(*, user: User, organization: Organization) -> bool:
 
 
 @transaction.atomic
+def service_user_create(*, username: str, email: str = "") -> User:
+    """Create a service user for an integration: no usable password, so API tokens only."""
+    user = User(username=username, email=email, is_service=True)
+    user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    return user
+
+
+@transaction.atomic
 def organization_create(*, name: str, slug: str, by: User) -> Organization:
     """Create an organization with `by` as its first admin."""
     organization = Organization(name=name, slug=slug)

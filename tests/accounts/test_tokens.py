@@ -240,3 +240,33 @@ def test_token_list_costs_the_same_for_1_and_20_tokens(authed_client, designer, 
         assert len(authed_client(designer).get(TOKENS).json()["results"]) == 20
     # then
     assert len(twenty) == len(one) <= 4
+
+
+def test_token_create_command_prints_a_working_key_for_a_service_user(api_client, owner, project):
+    # given: a service user that an owner made a viewer of the project
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from apps.accounts.services import project_member_set, service_user_create
+
+    robot = service_user_create(username="netbox-sync")
+    project_member_set(project=project, user=robot, role=Role.VIEWER, by=owner)
+    out = StringIO()
+    # when
+    call_command(
+        "token_create",
+        "--user",
+        "netbox-sync",
+        "--name",
+        "sync",
+        "--project",
+        str(project.pk),
+        stdout=out,
+    )
+    # then
+    key = out.getvalue().strip()
+    body = api_client.get(ME, **bearer(key)).json()
+    assert (body["username"], body["is_service"]) == ("netbox-sync", True)
+    assert [p["role"] for p in body["projects"]] == ["viewer"]
+    assert not robot.has_usable_password()

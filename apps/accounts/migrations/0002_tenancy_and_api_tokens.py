@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='is_service',
-            field=models.BooleanField(default=False, help_text='A service user for an integration: authenticates with API tokens only.'),
+            field=models.BooleanField(default=False, help_text='A service user for an integration: no password, it uses API tokens.'),
         ),
         migrations.CreateModel(
             name='OrganizationMembership',
