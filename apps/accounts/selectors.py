@@ -62,7 +62,7 @@ def project_list(
 
 
 def project_list_with_roles(*, user: User, token: APIToken | None = None) -> QuerySet[Project]:
-    """project_list, each project annotated with ``role`` (the effective role), in one query.
+    """project_list with what decides the role (membership role, org admin flag), in one query.
 
     Read each project's role with `project_role_of(project, token=...)`: the membership role or
     owner for organization admins, capped by the token's role.

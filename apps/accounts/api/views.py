@@ -6,8 +6,9 @@ with an API token see only the token's projects, with the token's role as a ceil
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -62,11 +63,11 @@ class ListApi(GenericAPIView):
         queryset: QuerySet,
         serializer_class: type[Serializer],
         *,
-        token: APIToken | None = None,
+        prepare: Callable[[list[Any]], list[Any]] | None = None,
     ) -> Response:
         page = list(self.paginate_queryset(queryset) or [])
-        if serializer_class is s.ProjectSerializer:
-            page = _with_roles(page, token=token)
+        if prepare is not None:
+            page = prepare(page)
         return self.get_paginated_response(serializer_class(page, many=True).data)
 
 
@@ -197,7 +198,9 @@ class ProjectListApi(ListApi):
     def get(self, request: Request) -> Response:
         token = request_token(request)
         projects = project_list_with_roles(user=_me(request), token=token)
-        return self.respond_page(projects, s.ProjectSerializer, token=token)
+        return self.respond_page(
+            projects, s.ProjectSerializer, prepare=lambda page: _with_roles(page, token=token)
+        )
 
     @extend_schema(
         request=s.ProjectCreateInputSerializer,
