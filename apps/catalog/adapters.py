@@ -251,13 +251,15 @@ def limit_sources(record: Mapping[str, Any], fiber: str) -> tuple[dict[str, str]
     return own, all(marker_verified(str(marker)) for marker in own.values())
 
 
+def _text_or_none(value: Decimal | None) -> str | None:
+    return None if value is None else decimal_text(value)
+
+
 def limits_record(limits: Mapping[str, Mapping[str, Decimal | None]]) -> Record:
     """Limits as the record shape: decimal strings; alloc_db left out when unknown."""
     out: Record = {}
     for fiber, figures in sorted(limits.items()):
-        entry = {
-            key: None if figures[key] is None else decimal_text(figures[key]) for key in LIMIT_KEYS
-        }
+        entry = {key: _text_or_none(figures[key]) for key in LIMIT_KEYS}
         if entry["alloc_db"] is None:
             del entry["alloc_db"]
         out[fiber] = entry
@@ -285,7 +287,7 @@ def product_record(labels: Mapping[str, Any], spec: Mapping[str, Any]) -> Record
     return record
 
 
-def product_hash(labels: Mapping[str, Any], spec: Mapping[str, Any]) -> str:
+def product_hash(labels: Mapping[str, Any], spec: Mapping[str, Any] | None) -> str:
     """The content hash of a product: its labels and its current spec."""
     return content_hash(
         {
@@ -350,7 +352,7 @@ def engine_records() -> SeedRecords:
     """Every catalog row as the engine's normalised records, in 8 queries whatever the size."""
     out: dict[str, Any] = {}
     for shape in VOCABULARY:
-        rows = shape.model.objects.order_by(shape.key).values("pk", *shape.columns)
+        rows = shape.model._default_manager.order_by(shape.key).values("pk", *shape.columns)
         out[shape.name] = [(row["pk"], row_record(shape, row)) for row in rows]
     limits: dict[int, dict[str, dict[str, Decimal | None]]] = {}
     for application_id, fiber, *figures in ApplicationLimit.objects.values_list(

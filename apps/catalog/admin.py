@@ -34,7 +34,6 @@ class CatalogAdmin(admin.ModelAdmin):
     """Bumps the catalog version on every write; seed rows keep their identity read-only."""
 
     key_field = "code"
-    list_filter: Any = ("origin",)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
         readonly = [*super().get_readonly_fields(request, obj), *BOOKKEEPING]

@@ -21,9 +21,8 @@ from django.db.models import Q
 from apps.catalog import querysets
 from apps.core.models import TimeStampedModel
 
-# Lengths in metres and losses in dB, exact to the millimetre and the milli-dB.
-METRES = {"max_digits": 10, "decimal_places": 3}
-DECIBELS = {"max_digits": 7, "decimal_places": 3}
+# Lengths in metres (max_digits=10) and losses in dB (max_digits=7), exact to the millimetre and
+# the milli-dB (decimal_places=3).
 
 
 class Mode(models.TextChoices):
@@ -156,8 +155,8 @@ class SpliceType(SourcedRow):
 
     code = models.CharField(max_length=20, unique=True)
     name = models.CharField(max_length=120)
-    max_db = models.DecimalField(**DECIBELS, null=True, blank=True)
-    typ_db = models.DecimalField(**DECIBELS, null=True, blank=True)
+    max_db = models.DecimalField(max_digits=7, decimal_places=3, null=True, blank=True)
+    typ_db = models.DecimalField(max_digits=7, decimal_places=3, null=True, blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -210,11 +209,13 @@ class Application(SourcedRow):
     core_um = models.CharField(max_length=5, choices=Core.choices)
     mdi = models.JSONField(default=list, blank=True, help_text='[{"family", "layout"}, ...]')
     endface = models.CharField(max_length=4, choices=Endface.choices, blank=True)
-    min_length_m = models.DecimalField(**METRES, null=True, blank=True)
+    min_length_m = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
     reorders_lanes = models.BooleanField(default=False)
     wdm = models.BooleanField(default=False)
     bidirectional = models.BooleanField(default=False)
-    attenuation_db_per_km = models.DecimalField(**DECIBELS, null=True, blank=True)
+    attenuation_db_per_km = models.DecimalField(
+        max_digits=7, decimal_places=3, null=True, blank=True
+    )
     breakouts = models.JSONField(default=list, blank=True)
     interoperates = models.JSONField(default=list, blank=True)
 
@@ -234,11 +235,11 @@ class ApplicationLimit(models.Model):
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="limits")
     fiber_type = models.ForeignKey(FiberType, on_delete=models.PROTECT, related_name="limits")
-    reach_m = models.DecimalField(**METRES, null=True, blank=True)
+    reach_m = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
     il_db = models.DecimalField(
-        **DECIBELS, null=True, blank=True, verbose_name="max channel IL (dB)"
+        max_digits=7, decimal_places=3, null=True, blank=True, verbose_name="max channel IL (dB)"
     )
-    alloc_db = models.DecimalField(**DECIBELS, null=True, blank=True)
+    alloc_db = models.DecimalField(max_digits=7, decimal_places=3, null=True, blank=True)
     sources = models.JSONField(default=dict, blank=True)
     verified = models.BooleanField(default=True)
 
@@ -294,7 +295,7 @@ class Product(CatalogRow):
     sources = models.JSONField(default=dict, blank=True)
     verified = models.BooleanField(default=True)
 
-    objects = querysets.ProductQuerySet.as_manager()
+    objects = querysets.ProductQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["code"]

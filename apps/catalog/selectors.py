@@ -15,6 +15,7 @@ from apps.catalog.models import (
     Product,
     SpliceType,
 )
+from apps.catalog.querysets import ProductQuerySet
 
 
 def fiber_type_list() -> QuerySet[FiberType]:
@@ -50,13 +51,13 @@ def application_list() -> QuerySet[Application]:
     )
 
 
-def product_list(*, include_retired: bool = True) -> QuerySet[Product]:
+def product_list(*, include_retired: bool = True) -> ProductQuerySet:
     """Products with their fibre type, application and current revision number: 1 query."""
     products = Product.objects.with_labels().with_revision_number().order_by("code")
     return products if include_retired else products.active()
 
 
-def product_detail_list() -> QuerySet[Product]:
+def product_detail_list() -> ProductQuerySet:
     """`product_list()` plus the current revision prefetched (its spec): 2 queries."""
     return product_list().with_current_revision()
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from apps.catalog import adapters
 from apps.catalog.adapters import APPLICATIONS, LIMIT_KEYS, VOCABULARY, Shape
 from apps.catalog.models import (
+    Application,
     ApplicationLimit,
     CatalogRow,
     CatalogVersion,
@@ -140,7 +141,7 @@ def catalog_load(*, records: SeedRecords, dry_run: bool = False) -> LoadReport:
     """
     sections: dict[str, SectionReport] = {}
     for shape in VOCABULARY:
-        items = (
+        items: list[tuple[str, Mapping[str, Any]]] = (
             list(records.layouts.items())
             if shape.key == "name"
             else [(r["code"], r) for r in getattr(records, shape.name)]
@@ -159,10 +160,10 @@ def catalog_load(*, records: SeedRecords, dry_run: bool = False) -> LoadReport:
 
 def _load_shape(shape: Shape, items: list[tuple[str, Mapping[str, Any]]]) -> SectionReport:
     section = SectionReport()
-    model = shape.model
+    model: Any = shape.model  # one of the vocabulary models; each has `objects`
     existing = {
         row[shape.key]: row
-        for row in model.objects.values("pk", "origin", "seed_hash", *shape.columns)  # type: ignore[attr-defined]
+        for row in model.objects.values("pk", "origin", "seed_hash", *shape.columns)
     }
     db_limits = _db_limits() if shape is APPLICATIONS else {}
     creates: list[tuple[dict[str, Any], Any, str]] = []
@@ -196,18 +197,16 @@ def _load_shape(shape: Shape, items: list[tuple[str, Mapping[str, Any]]]) -> Sec
         k for k, r in existing.items() if r["origin"] == SEED and k not in seen
     )
     now = timezone.now()
-    created = model.objects.bulk_create(  # type: ignore[attr-defined]
+    created = model.objects.bulk_create(
         [model(**fields, origin=SEED, seed_hash=h) for fields, _, h in creates]
     )
     if updates:
-        model.objects.bulk_update(  # type: ignore[attr-defined]
+        model.objects.bulk_update(
             [model(pk=pk, **fields, seed_hash=h, updated=now) for pk, fields, _, h in updates],
             [*shape.columns, "seed_hash", "updated"],
         )
     if resyncs:
-        model.objects.bulk_update(  # type: ignore[attr-defined]
-            [model(pk=pk, seed_hash=h) for pk, h in resyncs], ["seed_hash"]
-        )
+        model.objects.bulk_update([model(pk=pk, seed_hash=h) for pk, h in resyncs], ["seed_hash"])
     if shape is APPLICATIONS:
         pairs = [(obj.pk, limits) for obj, (_, limits, _) in zip(created, creates, strict=True)]
         pairs += [(pk, limits) for pk, _, limits, _ in updates]
@@ -246,9 +245,7 @@ def _replace_limits(
     if not pairs:
         return
     codes = dict(
-        adapters.APPLICATIONS.model.objects.filter(pk__in=[pk for pk, _ in pairs]).values_list(
-            "pk", "code"
-        )
+        Application.objects.filter(pk__in=[pk for pk, _ in pairs]).values_list("pk", "code")
     )
     fiber_ids = dict(FiberType.objects.values_list("code", "pk"))
     ApplicationLimit.objects.filter(application_id__in=[pk for pk, _ in pairs]).delete()
@@ -292,7 +289,7 @@ def _load_products(specs: list[dict[str, Any]]) -> SectionReport:
     )
     ids = {
         "fiber_type_ids": dict(FiberType.objects.values_list("code", "pk")),
-        "application_ids": dict(APPLICATIONS.model.objects.values_list("code", "pk")),  # type: ignore[attr-defined]
+        "application_ids": dict(Application.objects.values_list("code", "pk")),
         "adapter_families": {
             s["code"]: s["family"] for s in specs if s["kind"] == "adapter" and s.get("family")
         },

@@ -38,7 +38,7 @@ def test_changelist_opens(admin_user_client, catalog, model):
 @pytest.mark.django_db
 def test_seed_product_change_page_keeps_the_code_read_only(admin_user_client, catalog):
     # given
-    product = Product.objects.first()
+    product = Product.objects.order_by("code")[0]
     # when
     response = admin_user_client.get(reverse("admin:catalog_product_change", args=[product.pk]))
     # then
@@ -50,7 +50,7 @@ def test_seed_product_change_page_keeps_the_code_read_only(admin_user_client, ca
 @pytest.mark.django_db
 def test_admin_edit_bumps_the_catalog_version(admin_user_client, catalog):
     # given
-    fiber = FiberType.objects.first()
+    fiber = FiberType.objects.order_by("code")[0]
     version = catalog_version_get()
     url = reverse("admin:catalog_fibertype_change", args=[fiber.pk])
     # when

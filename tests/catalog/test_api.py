@@ -126,7 +126,7 @@ def test_list_cost_does_not_grow_with_the_page(api, empty_catalog, path, make, c
 @pytest.mark.django_db
 def test_product_detail_costs_a_fixed_number_of_queries(api, empty_catalog):
     # given
-    product = ProductFactory(fiber_type=FiberTypeFactory(), application=ApplicationFactory())
+    product = ProductFactory.create(fiber_type=FiberTypeFactory(), application=ApplicationFactory())
     # when
     with CaptureQueriesContext(connection) as queries:
         response = api.get(f"{BASE}/products/{product.pk}/")
@@ -155,7 +155,7 @@ def test_product_detail_shows_the_current_revision_spec(api, catalog, catalog_re
 @pytest.mark.django_db
 def test_brief_mode_answers_id_url_code_and_name(api, empty_catalog):
     # given
-    product = ProductFactory(code="QSFP28-SR4", name="100G SR4")
+    product = ProductFactory.create(code="QSFP28-SR4", name="100G SR4")
     # when
     listed = api.get(f"{BASE}/products/?brief=true").json()["results"]
     detail = api.get(f"{BASE}/products/{product.pk}/?brief=1").json()
@@ -191,7 +191,7 @@ def products(empty_catalog: None) -> dict[str, Product]:
         dict(code="OLD-TRK-OM4", kind="cable", name="Old trunk", fiber_type=om4,
              cable_type="trunk", polarity="B", families=["MPO-12"], retired=True),
     ]  # fmt: skip
-    return {row["code"]: ProductFactory(**row) for row in rows}
+    return {str(row["code"]): ProductFactory.create(**row) for row in rows}
 
 
 @pytest.mark.django_db

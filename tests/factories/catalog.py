@@ -22,7 +22,7 @@ from apps.catalog.models import (
 )
 
 
-class FiberTypeFactory(DjangoModelFactory):
+class FiberTypeFactory(DjangoModelFactory[FiberType]):
     class Meta:
         model = FiberType
         django_get_or_create = ("code",)
@@ -36,7 +36,7 @@ class FiberTypeFactory(DjangoModelFactory):
     attenuation_db_per_km = factory.LazyFunction(lambda: {"ieee": {"850": "3.5", "1300": "1.5"}})
 
 
-class ConnectorTypeFactory(DjangoModelFactory):
+class ConnectorTypeFactory(DjangoModelFactory[ConnectorType]):
     class Meta:
         model = ConnectorType
         django_get_or_create = ("code",)
@@ -52,7 +52,7 @@ class ConnectorTypeFactory(DjangoModelFactory):
     loss_class = "duplex"
 
 
-class LossGradeFactory(DjangoModelFactory):
+class LossGradeFactory(DjangoModelFactory[LossGrade]):
     class Meta:
         model = LossGrade
         django_get_or_create = ("code",)
@@ -68,7 +68,7 @@ class LossGradeFactory(DjangoModelFactory):
     )
 
 
-class SpliceTypeFactory(DjangoModelFactory):
+class SpliceTypeFactory(DjangoModelFactory[SpliceType]):
     class Meta:
         model = SpliceType
         django_get_or_create = ("code",)
@@ -79,7 +79,7 @@ class SpliceTypeFactory(DjangoModelFactory):
     typ_db = Decimal("0.050")
 
 
-class LayoutFactory(DjangoModelFactory):
+class LayoutFactory(DjangoModelFactory[Layout]):
     class Meta:
         model = Layout
         django_get_or_create = ("name",)
@@ -89,7 +89,7 @@ class LayoutFactory(DjangoModelFactory):
     rx = factory.LazyFunction(lambda: [[2, 0, None]])
 
 
-class ApplicationFactory(DjangoModelFactory):
+class ApplicationFactory(DjangoModelFactory[Application]):
     class Meta:
         model = Application
         django_get_or_create = ("code",)
@@ -108,7 +108,7 @@ class ApplicationFactory(DjangoModelFactory):
     attenuation_db_per_km = Decimal("3.500")
 
 
-class ApplicationLimitFactory(DjangoModelFactory):
+class ApplicationLimitFactory(DjangoModelFactory[ApplicationLimit]):
     class Meta:
         model = ApplicationLimit
 
@@ -128,7 +128,7 @@ def product_spec(product: Product) -> dict[str, Any]:
     return spec
 
 
-class ProductRevisionFactory(DjangoModelFactory):
+class ProductRevisionFactory(DjangoModelFactory[ProductRevision]):
     class Meta:
         model = ProductRevision
 
@@ -139,7 +139,7 @@ class ProductRevisionFactory(DjangoModelFactory):
     is_current = True
 
 
-class ProductFactory(DjangoModelFactory):
+class ProductFactory(DjangoModelFactory[Product]):
     """A product with a current revision (`revision=None` for none)."""
 
     class Meta:

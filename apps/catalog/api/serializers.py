@@ -106,7 +106,9 @@ class SpliceTypeSerializer(serializers.ModelSerializer):
 
 
 class ApplicationLimitSerializer(serializers.ModelSerializer):
-    fiber_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    fiber_type: serializers.SlugRelatedField[FiberType] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
 
     class Meta:
         model = ApplicationLimit
