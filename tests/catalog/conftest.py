@@ -14,8 +14,8 @@ session the catalog rows are deleted, so `--reuse-db` starts clean next time.
 
 To use it from other test packages, move this module's fixtures and the hook into
 tests/conftest.py (a hook in tests/catalog/conftest.py only sees tests under tests/catalog/).
-Until the real seed files exist (apps/catalog/seed/applications.yaml), the engine's fixture seed
-(tests/engine/fixtures/seed) stands in for them.
+Until the real seed files are complete (applications.yaml and products/*.yaml), the engine's
+fixture seed (tests/engine/fixtures/seed) stands in for them.
 """
 
 from __future__ import annotations
@@ -48,9 +48,10 @@ FIXTURE_SEED = Path(__file__).parents[1] / "engine" / "fixtures" / "seed"
 
 
 def catalog_seed_dir() -> Path:
-    """The real seed files once they exist, else the engine's fixture seed."""
+    """The real seed files once they are complete (products too), else the engine's fixture seed."""
     real = Path(settings.CATALOG_SEED_DIR)
-    return real if (real / "applications.yaml").exists() else FIXTURE_SEED
+    complete = (real / "applications.yaml").exists() and any((real / "products").glob("*.yaml"))
+    return real if complete else FIXTURE_SEED
 
 
 class _State:
