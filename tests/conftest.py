@@ -12,7 +12,7 @@ Django and DRF are imported inside the fixtures, so tests/engine/ (no Django) pa
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from rest_framework.test import APIClient
 
     from apps.accounts.models import User
+    from apps.engine.types import SeedRecords
 
 PASSWORD = "correct horse battery staple"
 
@@ -86,8 +87,79 @@ def authed_client(db: None) -> Callable[[User], APIClient]:
 
 
 # --- Catalog ---------------------------------------------------------------------------------
-# RESERVED FOR THE CATALOG DEVELOPER. STYLE.md: the catalog is loaded once per session and
-# reloaded in bulk after each transactional test (a TransactionTestCase flushes every table).
-# Put the session fixture (e.g. `catalog`, built on `django_db_setup` + `django_db_blocker`) and
-# the reload hook here, or in tests/catalog/conftest.py if only catalog tests need it.
-# --- end of the catalog section --------------------------------------------------------------
+# The seed catalog is loaded ONCE per session, committed, outside any test transaction (so `db`
+# tests see it and roll back only their own changes). A `transaction=True` (or live_server) test
+# flushes every table when it ends; `pytest_runtest_teardown` then reloads the catalog in bulk.
+# At the end of the session the catalog rows are deleted, so `--reuse-db` starts clean.
+
+
+class _CatalogState:
+    records: SeedRecords | None = None  # set once the session catalog is loaded
+
+
+@pytest.fixture(scope="session")
+def catalog_records() -> SeedRecords:
+    """The seed records, read once per session (the same ones the catalog is loaded from)."""
+    from apps.engine.seed import load_records
+    from tests.support.catalog import catalog_seed_dir
+
+    return load_records(catalog_seed_dir())
+
+
+@pytest.fixture(scope="session")
+def _catalog_session(
+    django_db_setup: None, django_db_blocker: Any, catalog_records: SeedRecords
+) -> Iterator[None]:
+    from apps.catalog.services import catalog_load
+    from tests.support.catalog import catalog_clear
+
+    with django_db_blocker.unblock():
+        catalog_load(records=catalog_records)
+    _CatalogState.records = catalog_records
+    yield
+    _CatalogState.records = None
+    with django_db_blocker.unblock():
+        catalog_clear()
+
+
+@pytest.fixture
+def catalog(_catalog_session: None, db: None, catalog_records: SeedRecords) -> SeedRecords:
+    """The seed catalog in the database; returns its records."""
+    from apps.catalog.models import FiberType
+    from apps.catalog.services import catalog_load
+
+    if not FiberType.objects.exists():  # flushed by a transactional test
+        catalog_load(records=catalog_records)
+    return catalog_records
+
+
+@pytest.fixture
+def empty_catalog(db: None) -> None:
+    """No catalog rows for this test (deleted inside the test's transaction, so rolled back)."""
+    from tests.support.catalog import catalog_clear
+
+    catalog_clear()
+
+
+def _flushes(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    transactional = bool(
+        marker and (marker.kwargs.get("transaction") or marker.args[:1] == (True,))
+    )
+    names = getattr(item, "fixturenames", ())
+    return transactional or "transactional_db" in names or "live_server" in names
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    try:
+        return (yield)
+    finally:
+        # After the test's own teardown, which is when a transactional test flushes the tables.
+        if _CatalogState.records is not None and _flushes(item):
+            from pytest_django.plugin import blocking_manager_key
+
+            from apps.catalog.services import catalog_load
+
+            with item.config.stash[blocking_manager_key].unblock():
+                catalog_load(records=_CatalogState.records)

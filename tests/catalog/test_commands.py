@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from apps.catalog.models import FiberType, Product
-from tests.catalog.conftest import catalog_seed_dir
+from tests.support.catalog import catalog_seed_dir
 
 
 def _run(*args: str) -> str:

@@ -20,7 +20,7 @@ from apps.catalog.models import (
 from apps.catalog.selectors import catalog_version_get
 from apps.catalog.services import DriftReason, catalog_load, product_retire, product_revise
 from apps.engine.types import SeedRecords
-from tests.catalog.conftest import catalog_clear
+from tests.support.catalog import catalog_clear
 
 
 def _changed(records: SeedRecords, section: str, code: str, **changes: Any) -> SeedRecords:

@@ -1,9 +1,10 @@
 """Catalog API routes (read-only, under /api/v1/catalog/) and the stateless validator."""
 
-from django.urls import path  # noqa: F401  (the validator's route goes in urlpatterns below)
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from apps.catalog.api import views
+from apps.catalog.api.validate import ChannelValidateApi
 
 router = SimpleRouter()
 router.register("catalog/fiber-types", views.FiberTypeViewSet, basename="catalog-fiber-type")
@@ -15,6 +16,7 @@ router.register("catalog/splice-types", views.SpliceTypeViewSet, basename="catal
 router.register("catalog/applications", views.ApplicationViewSet, basename="catalog-application")
 router.register("catalog/products", views.ProductViewSet, basename="catalog-product")
 
-urlpatterns: list = [
+urlpatterns = [
+    path("validate/", ChannelValidateApi.as_view(), name="validate"),
     *router.urls,
 ]

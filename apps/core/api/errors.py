@@ -40,10 +40,8 @@ class ExceptionFormatter(BaseFormatter):
         data = super().format_error_response(error_response)
         exc = self.exc
         if isinstance(exc, ApplicationAPIException) and exc.attr and data.get("errors"):
+            # A domain error about one field of the request is a validation error of that field.
             data["errors"][0]["attr"] = exc.attr
+            if exc.status_code == status.HTTP_400_BAD_REQUEST:
+                data["type"] = "validation_error"
         return data
-
-
-def status_for(code: str) -> int:
-    """The HTTP status our named conflict codes answer with."""
-    return {"conflict": status.HTTP_409_CONFLICT}.get(code, status.HTTP_400_BAD_REQUEST)
