@@ -4,7 +4,10 @@
 * `Breakout(parent, elements, branches)`: the last element fans out; each `Branch` leaves by one
   of its legs/ports, carries some of the parent's lanes and ends at its own transceiver;
 * `GraphChannel(a, b, elements, matings)`: any face graph (used for plant-built channels such as
-  one parallel link over two trunks).
+  one parallel link over two trunks);
+* `GraphBreakout(parent, children, elements, matings)`: a breakout as a face graph (the plant's
+  stored matings: parent transceiver, harness or cassette fan-out, child transceivers), with the
+  parent lanes each child carries.
 
 Refs default to JSON-pointer-like paths into the request ("/elements/3"); callers may set their
 own (the plant uses "cable:123").
@@ -81,7 +84,29 @@ class GraphChannel:
     matings: tuple[tuple[str, str, str, str], ...]
 
 
-Channel = Aggregate | Breakout | GraphChannel
+@dataclass(frozen=True, slots=True)
+class GraphChild:
+    """One child of a graph breakout: its transceiver; child lane j carries parent lane lanes[j]."""
+
+    end: End
+    lanes: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GraphBreakout:
+    """A breakout as a face graph: matings name (ref, face, ref, face), like `GraphChannel`.
+
+    Every element must carry a ref; the parent's ref defaults to "/parent", child j's to
+    "/children/<j>/end". Findings and per-branch loss are those of the equivalent `Breakout`.
+    """
+
+    parent: End
+    children: tuple[GraphChild, ...]
+    elements: tuple[ElementSpec, ...]
+    matings: tuple[tuple[str, str, str, str], ...]
+
+
+Channel = Aggregate | Breakout | GraphChannel | GraphBreakout
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,4 +143,6 @@ def human(ref: str) -> str:
             return f"the end of {branch}"
         if len(parts) == 4 and parts[2] == "elements" and parts[3].isdigit():
             return f"{branch} element {int(parts[3]) + 1}"
+    if len(parts) == 3 and parts[0] == "children" and parts[1].isdigit() and parts[2] == "end":
+        return f"child {int(parts[1]) + 1}"
     return ref

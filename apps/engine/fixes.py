@@ -115,7 +115,7 @@ def _candidates(flat: Flat, catalog: Catalog, verdict: Verdict) -> list[Candidat
         assert isinstance(spec, ElementSpec)
         for sibling in catalog.siblings(node.product.code):
             out.append((node.index, sibling.code, None, None))
-        if node.product.kind == "cassette" and flat.shape != "graph":
+        if node.product.kind == "cassette" and not flat.shape.startswith("graph"):
             faces = node.product.faces
             for which, current in (("enter", node.enter), ("exit", node.exit)):
                 if current is None or current not in faces:

@@ -18,6 +18,7 @@ from apps.engine.channel import (
     Channel,
     ElementSpec,
     End,
+    GraphBreakout,
     GraphChannel,
 )
 from apps.engine.errors import ChannelError
@@ -107,16 +108,29 @@ def flatten(channel: Channel, catalog: Catalog) -> Flat:
             pointers.append(f"/branches/{j}/end")
             counts.append((branch.exit, tuple(branch.lanes), len(branch.elements)))
         extra = (len(channel.elements), tuple(counts))
-    elif isinstance(channel, GraphChannel):
-        shape = "graph"
-        specs.extend((channel.a, channel.b))
-        pointers.extend(("/a", "/b"))
+    elif isinstance(channel, GraphChannel | GraphBreakout):
+        if isinstance(channel, GraphChannel):
+            shape = "graph"
+            specs.extend((channel.a, channel.b))
+            pointers.extend(("/a", "/b"))
+            lanes: tuple[tuple[int, ...], ...] = ()
+        else:
+            shape = "graph-breakout"
+            specs.append(channel.parent)
+            pointers.append("/parent")
+            for j, child in enumerate(channel.children):
+                specs.append(child.end)
+                pointers.append(f"/children/{j}/end")
+            lanes = tuple(tuple(child.lanes) for child in channel.children)
         for i, element in enumerate(channel.elements):
             specs.append(element)
             pointers.append(f"/elements/{i}")
-        extra = (tuple(channel.matings), tuple(e.ref for e in channel.elements))
+        extra = (_graph_matings(specs, pointers, channel.elements, channel.matings), lanes)
     else:
-        raise ChannelError("INVALID_CHANNEL", "a channel is an Aggregate, Breakout or GraphChannel")
+        raise ChannelError(
+            "INVALID_CHANNEL",
+            "a channel is an Aggregate, Breakout, GraphChannel or GraphBreakout",
+        )
     key: list[Any] = [shape]
     products = catalog.products
     for spec, pointer in zip(specs, pointers, strict=True):
@@ -134,6 +148,33 @@ def flatten(channel: Channel, catalog: Catalog) -> Flat:
         for spec, pointer in zip(specs, pointers, strict=True)
     )
     return Flat(shape, tuple(specs), refs, tuple(pointers), tuple(key), extra)
+
+
+def _graph_matings(
+    specs: list[End | ElementSpec],
+    pointers: list[str],
+    elements: tuple[ElementSpec, ...],
+    matings: tuple[tuple[str, str, str, str], ...],
+) -> tuple[tuple[int, str, int, str], ...]:
+    """The matings by node index: the memo key holds the graph's shape, not the plant's refs."""
+    refs = [
+        spec.ref if spec.ref is not None else pointer
+        for spec, pointer in zip(specs, pointers, strict=True)
+    ]
+    by_ref = {ref: i for i, ref in enumerate(refs)}
+    if any(e.ref is None for e in elements) or len(by_ref) != len(refs):
+        raise ChannelError(
+            "INVALID_CHANNEL", "graph channel elements need unique refs", "/elements"
+        )
+    out = []
+    for k, (ref_a, face_a, ref_b, face_b) in enumerate(matings):
+        left, right = by_ref.get(ref_a), by_ref.get(ref_b)
+        if left is None or right is None:
+            raise ChannelError(
+                "UNKNOWN_REF", f"mating {k + 1} names an unknown ref", f"/matings/{k}"
+            )
+        out.append((left, str(face_a), right, str(face_b)))
+    return tuple(out)
 
 
 def lengths_mm(flat: Flat) -> tuple[int | None, ...]:
@@ -165,7 +206,7 @@ def compile_graph(flat: Flat, catalog: Catalog) -> Graph:
     used: dict[int, set[str]] = {}
     fan_index = flat.extra[0] if flat.shape == "breakout" else -1
     for index, (spec, pointer) in enumerate(zip(flat.specs, flat.pointers, strict=True)):
-        shape = "fan-out" if index == fan_index else flat.shape
+        shape = "fan-out" if index == fan_index else flat.shape.removesuffix("-breakout")
         nodes.append(_node(index, spec, pointer, catalog, shape))
     mates: dict[FaceKey, FaceKey] = {}
     order: list[tuple[FaceKey, FaceKey]] = []
@@ -222,31 +263,13 @@ def compile_graph(flat: Flat, catalog: Catalog) -> Graph:
             first = nodes[chain[0]]
             mate((fan, exit_face), (chain[0], _enter(first)), f"/branches/{j}")
             _chain(nodes, chain, flat.pointers, mate)
-            for i, lane in enumerate(lanes):
-                if not 0 <= lane < parent_app.lanes or lane in seen_lanes:
-                    raise ChannelError(
-                        "INVALID_LANE",
-                        f"lane {lane} is not a free lane of {parent_app.code}"
-                        f" (0..{parent_app.lanes - 1})",
-                        f"/branches/{j}/lanes",
-                    )
-                seen_lanes.add(lane)
-                targets[(0, lane)] = (end, i, True)
-                targets[(end, i)] = (0, lane, True)
+            _branch_targets(parent_app, end, lanes, seen_lanes, targets, f"/branches/{j}/lanes")
             groups.append(Group(f"branch {j + 1}", (0, end), end))
             branch_lanes.append((end, tuple(lanes)))
     else:
-        matings, refs = flat.extra
-        by_ref = {ref: i for i, ref in enumerate(flat.refs)}
-        if None in refs or len(by_ref) != len(flat.refs):
-            raise ChannelError(
-                "INVALID_CHANNEL", "graph channel elements need unique refs", "/elements"
-            )
-        for k, (ref_a, face_a, ref_b, face_b) in enumerate(matings):
+        matings, lanes_per_child = flat.extra
+        for k, (left, face_a, right, face_b) in enumerate(matings):
             pointer = f"/matings/{k}"
-            left, right = by_ref.get(ref_a), by_ref.get(ref_b)
-            if left is None or right is None:
-                raise ChannelError("UNKNOWN_REF", f"mating {k + 1} names an unknown ref", pointer)
             for i, face in ((left, face_a), (right, face_b)):
                 if face not in nodes[i].product.faces:
                     raise ChannelError(
@@ -254,11 +277,21 @@ def compile_graph(flat: Flat, catalog: Catalog) -> Graph:
                     )
                 nodes[i] = _declare(nodes[i], face)
             mate((left, face_a), (right, face_b), pointer)
-        _aggregate_targets(nodes, 0, 1, targets)
-        groups.append(Group("channel", (0, 1), 1))
+        if flat.shape == "graph":
+            _aggregate_targets(nodes, 0, 1, targets)
+            groups.append(Group("channel", (0, 1), 1))
+        else:
+            parent_app = nodes[0].application
+            assert parent_app is not None
+            seen: set[int] = set()
+            for j, lanes in enumerate(lanes_per_child):
+                end = 1 + j
+                _branch_targets(parent_app, end, lanes, seen, targets, f"/children/{j}/lanes")
+                groups.append(Group(f"branch {j + 1}", (0, end), end))
+                branch_lanes.append((end, tuple(lanes)))
     ends = tuple(n.index for n in nodes if n.is_end)
     return Graph(
-        shape=flat.shape,
+        shape="breakout" if flat.shape == "graph-breakout" else flat.shape,
         nodes=tuple(nodes),
         mates=mates,
         matings=tuple(order),
@@ -267,6 +300,27 @@ def compile_graph(flat: Flat, catalog: Catalog) -> Graph:
         groups=tuple(groups),
         branch_lanes=tuple(branch_lanes),
     )
+
+
+def _branch_targets(
+    parent_app: Application,
+    end: int,
+    lanes: tuple[int, ...],
+    seen: set[int],
+    targets: dict[tuple[int, int], tuple[int, int, bool]],
+    pointer: str,
+) -> None:
+    """Child lane i of `end` carries parent lane lanes[i]; each parent lane goes to one child."""
+    for i, lane in enumerate(lanes):
+        if not 0 <= lane < parent_app.lanes or lane in seen:
+            raise ChannelError(
+                "INVALID_LANE",
+                f"lane {lane} is not a free lane of {parent_app.code} (0..{parent_app.lanes - 1})",
+                pointer,
+            )
+        seen.add(lane)
+        targets[(0, lane)] = (end, i, True)
+        targets[(end, i)] = (0, lane, True)
 
 
 def _aggregate_targets(

@@ -309,6 +309,8 @@ def breakout_parts(catalog: Catalog, name: str) -> dict[str, Product] | str:
         a, b = legs(harness, "A"), legs(harness, "B")
         if harness.record.get("cable_type") != "harness" or harness.fiber_type not in fibers:
             continue
+        if not label(harness).startswith("BREAKOUT"):  # "breakout (Base-8, Type-B)", §5.4
+            continue
         if len(a) != 1 or len(b) != count or family(a[0]) not in ("MPO-12", "MPO-8"):
             continue
         lc = all(family(x) == "LC" and mates(x, child.faces["1"]) for x in b)

@@ -11,9 +11,21 @@ Leg k carries fibre k at position 2 and 13-k at position 1. Parent Tx lane k-1 a
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
-from apps.engine.channel import Branch, Breakout, ElementSpec, End, GraphChannel
+import pytest
+
+from apps.engine.channel import (
+    Branch,
+    Breakout,
+    ElementSpec,
+    End,
+    GraphBreakout,
+    GraphChannel,
+    GraphChild,
+)
+from apps.engine.errors import ChannelError
 from apps.engine.validate import validate
 from tests.engine.helpers import el
 
@@ -139,3 +151,99 @@ def test_307_parallel_lanes_over_two_trunks_warn_parallel_split(fixture_catalog)
     )
     assert "PARALLEL_SPLIT" in report.codes(), report.findings
     assert all(t.outcome.status == "rx" for t in report.trace)
+
+
+# --- breakouts over a face graph (the plant's stored matings) -------------------------------------
+
+
+def _as_graph(channel: Breakout) -> GraphBreakout:
+    """The same breakout as the plant stores it: elements with refs and their matings.
+
+    [parent]-e0-...-fan ==leg B<k>== branch elements -- [child k]
+    """
+    elements: list[ElementSpec] = []
+    matings: list[tuple[str, str, str, str]] = []
+    previous = ("/parent", channel.parent.receptacle)
+    for i, spec in enumerate(channel.elements):
+        ref = f"e{i}"
+        elements.append(replace(spec, ref=ref))
+        enter = spec.enter or ("A1" if spec.product.startswith(("HRN", "CNV", "CRD")) else "R1")
+        matings.append((previous[0], previous[1], ref, enter))
+        previous = (ref, spec.exit or "B1")
+    fan = previous[0]
+    children = []
+    for j, branch in enumerate(channel.branches):
+        here = (fan, branch.exit)
+        for i, spec in enumerate(branch.elements):
+            ref = f"b{j}e{i}"
+            elements.append(replace(spec, ref=ref))
+            matings.append((here[0], here[1], ref, spec.enter or "A1"))
+            here = (ref, spec.exit or "B1")
+        matings.append((here[0], here[1], f"/children/{j}/end", branch.end.receptacle))
+        children.append(GraphChild(branch.end, branch.lanes))
+    return GraphBreakout(channel.parent, tuple(children), tuple(elements), tuple(matings))
+
+
+def _summary(report):  # type: ignore[no-untyped-def]
+    """What must not depend on the channel's shape: verdicts, codes, outcomes and loss."""
+    return (
+        report.ok,
+        sorted(f.code for f in report.findings),
+        [(t.lane, t.outcome.status, t.outcome.lane, t.outcome.code) for t in report.trace],
+        [(x.label, x.total_max_db, x.total_typ_db, x.limit_db, x.margin_db, x.length_m)
+         for x in report.loss],
+    )  # fmt: skip
+
+
+BREAKOUT_CASES = {
+    "dr4 to 4 dr": _harness("QSFPDD-400G-DR4", "HRN-MPO12F-4LC-OS2", "QSFP28-100G-DR"),
+    "swapped legs": _harness(
+        "QSFPDD-400G-DR4", "HRN-MPO12F-4LC-OS2", "QSFP28-100G-DR", legs=(2, 1, 3, 4)
+    ),
+    "sr4 to 4 sr": _harness("QSFP-40G-SR4", "HRN-MPO12F-4LC-OM4", "SFP-10G-SR"),
+    "base-12 harness": _harness("QSFP-40G-SR4", "HRN-MPO12F-4LC-OM4-B12", "SFP-10G-SR"),
+    "unsupported child": _harness("QSFP-40G-SR4", "HRN-MPO12F-4LC-OM4", "SFP28-25G-SR"),
+    "cord, cassette, cords": Breakout(
+        End("QSFP-40G-SR4"),
+        (el("CRD-B-MPO12-FF-OM4", "3"), ElementSpec("CAS-B-OM4", enter="R1")),
+        tuple(
+            Branch(str(k + 1), (k,), (el("CRD-LC-AB-OM4", "1"),), End("SFP-10G-SR"))
+            for k in range(4)
+        ),
+    ),
+    "800g to 2 dr4": Breakout(
+        End("OSFP-800G-DR8"),
+        (el("CNV-MPO16F-2MPO12F-OS2", "10"),),
+        (
+            Branch("B1", (0, 1, 2, 3), (), End("QSFPDD-400G-DR4")),
+            Branch("B2", (4, 5, 6, 7), (), End("QSFPDD-400G-DR4")),
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(BREAKOUT_CASES))
+def test_308_graph_breakout_gives_the_breakouts_verdicts_and_loss(fixture_catalog, name):
+    channel = BREAKOUT_CASES[name]
+    tree = validate(channel, fixture_catalog)
+    graph = validate(_as_graph(channel), fixture_catalog)
+    assert _summary(graph) == _summary(tree)
+    assert [x.ends[1] for x in graph.loss] == [
+        f"/children/{j}/end" for j in range(len(channel.branches))
+    ]
+
+
+def test_309_graph_breakout_names_children_in_words(fixture_catalog):
+    channel = _as_graph(BREAKOUT_CASES["swapped legs"])
+    report = validate(channel, fixture_catalog)
+    mismatch = next(f for f in report.findings if f.code == "LANE_MISMATCH")
+    assert mismatch.message.startswith("child ")
+
+
+def test_310_graph_breakout_rejects_a_lane_given_twice(fixture_catalog):
+    channel = _as_graph(BREAKOUT_CASES["dr4 to 4 dr"])
+    children = (channel.children[0], replace(channel.children[1], lanes=(0,)))
+    with pytest.raises(ChannelError) as raised:
+        validate(replace(channel, children=children + channel.children[2:]), fixture_catalog)
+    assert raised.value.code == "INVALID_LANE"
+    assert raised.value.pointer == "/children/1/lanes"
