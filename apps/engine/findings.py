@@ -31,6 +31,10 @@ CODES: dict[str, tuple[str, str]] = {
     "LANE_ORDER": (WARNING, "lanes are permuted; the aggregate PMD re-orders them"),
     "OPEN_FIBER": (ERROR, "a lit fibre ends at an unmated face or a dark position"),
     "PATH_MISROUTED": (ERROR, "the fibre leaves an element by another face than the next hop"),
+    # permanent links and halls (apps.engine.permanent)
+    "PERMANENT_LINK_POLARITY": (ERROR, "with the method's standard cords, Tx meets Tx (or misses)"),
+    "TIER1_LIMIT_EXCEEDED": (WARNING, "a link's worst-case loss exceeds its Tier-1 test limit"),
+    "MIXED_POLARITY_METHODS": (WARNING, "a hall mixes polarity methods or module types"),
 }  # fmt: skip
 
 BLOCKING = frozenset(
