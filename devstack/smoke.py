@@ -5,9 +5,8 @@
         ─▶ GET /healthz, GET /api/schema/, POST /api/v1/validate/, celery ping
         ─▶ stop everything, check that nothing is left
 
-POST /api/v1/validate/: when devstack/smoke_validate.json exists, its body is posted and the answer
-must be 200 with a report. Until then the route is only probed: a 404 is tolerated with a warning,
-anything else must be our standard error body (400 for an empty request).
+POST /api/v1/validate/: devstack/smoke_validate.json (a passing Method-B channel from the seed
+catalog) must answer 200 with ok=true, and an empty body a 400 in the standard error shape.
 """
 
 from __future__ import annotations
@@ -100,22 +99,14 @@ def _checks(base: str, password: str) -> None:
     say(f"GET /api/schema/: 200, {len(paths)} paths")
 
     auth = "Basic " + base64.b64encode(f"smoke:{password}".encode()).decode()
-    if VALIDATE_BODY.exists():
-        request = json.loads(VALIDATE_BODY.read_text())
-        status, body = _request(f"{base}/api/v1/validate/", request, auth=auth)
-        _expect(
-            status == 200 and isinstance(body, dict) and "ok" in body,
-            f"POST /api/v1/validate/ with {VALIDATE_BODY.name}: {status} {body}",
-        )
-        findings = len(body.get("findings", []))
-        say(f"POST /api/v1/validate/: 200, ok={body['ok']}, {findings} findings")
-        return
-    # TODO(lead): add devstack/smoke_validate.json (a channel the seed catalog knows) once
-    # /api/v1/validate/ is mounted; from then on the smoke test requires a 200 with a report.
+    request = json.loads(VALIDATE_BODY.read_text())
+    status, body = _request(f"{base}/api/v1/validate/", request, auth=auth)
+    _expect(
+        status == 200 and isinstance(body, dict) and body.get("ok") is True,
+        f"POST /api/v1/validate/ with {VALIDATE_BODY.name}: wanted 200 and ok, got {status} {body}",
+    )
+    say(f"POST /api/v1/validate/: 200, ok=True, {len(body['findings'])} findings")
     status, body = _request(f"{base}/api/v1/validate/", {}, auth=auth)
-    if status == 404:
-        say("WARNING: /api/v1/validate/ is not mounted yet (404); probed only")
-        return
     _expect(
         status == 400 and _is_error_body(body),
         f"POST /api/v1/validate/ with an empty body: wanted 400 + error body, got {status} {body}",

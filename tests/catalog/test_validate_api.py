@@ -52,7 +52,7 @@ def test_passing_method_b_channel_reports_trace_and_loss(client: APIClient) -> N
     budget = report["loss"][0]
     assert budget["application"] == "100GBASE-SR4"
     assert budget["fiber_type"] == "OM4"
-    assert Decimal(budget["length_m"]) == 66
+    assert Decimal(budget["length_m"]) == 56
     assert Decimal(budget["limit_db"]) == Decimal("1.9")
     assert report["options"] == {
         "basis": "ieee",

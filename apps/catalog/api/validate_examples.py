@@ -12,40 +12,56 @@ from typing import Any
 from drf_spectacular.utils import OpenApiExample
 
 # -- the parts ---------------------------------------------------------------------------------
-SR4 = "QSFP28-100G-SR4"
-ARRAY_CORD_B = "CRD-B-MPO12-FF-OM4"
-ARRAY_CORD_A = "CRD-A-MPO12-FF-OM4"
-ADAPTER_KUKU = "ADP-MPO12-KUKU"
-TRUNK_B = "TRK-B-MPO12-MM-OM4"
-DR4 = "QSFPDD-400G-DR4"
-DR = "QSFP28-100G-DR"
-HARNESS_DR4 = "HRN-MPO12F-4LC-OS2"
+SR4 = "QSFP28-100G-SR4"  # QSFP28, MPO-12 male PC receptacle
+ARRAY_CORD_B = "CRD-MPO12-B-FF-OM4-LL"  # type B, female both ends, low-loss
+ARRAY_CORD_A = "CRD-MPO12-A-FF-OM4-LL"  # its type A sibling
+ADAPTER_KUKU = "ADP-MPO12-KUKU"  # key-up/key-up ("type B") MPO adapter
+TRUNK_B8 = "TRK-B8-MPO8-B-MM-OM4"  # Base-8 trunk, type B, pinned both ends
+DR4 = "QSFPDD-400G-DR4"  # QSFP-DD, MPO-12 male APC receptacle
+DR = "QSFP28-100G-DR"  # QSFP28, duplex LC/UPC
+HARNESS_DR4 = "HRN-B8-MPO12F-4LC-OS2-APC"  # MPO-12/APC female to 4 x LC/UPC duplex legs
+LC_ADAPTER = "ADP-LC-DUPLEX"
+LC_CORD_AB = "PCD-LC-AB-OS2-UPC"
 
 
-def method_b_sr4(*, array_cord_b: str = ARRAY_CORD_B) -> dict[str, Any]:
-    """100GBASE-SR4, TIA-568.3 parallel Method B: type B cords, type B adapters, type B trunk."""
+def method_b_sr4(*, far_cord: str = ARRAY_CORD_B) -> dict[str, Any]:
+    """100GBASE-SR4 over a Base-8 trunk, TIA-568.3 parallel Method B (every part type B).
+
+    [SR4]--cord B--|B|==trunk B 50 m==|B|--cord B--[SR4]   (|B| = key-up/key-up adapter)
+    """
     return {
         "shape": "aggregate",
         "a": {"transceiver": SR4},
         "elements": [
             {"product": ARRAY_CORD_B, "length_m": "3"},
             {"product": ADAPTER_KUKU},
-            {"product": TRUNK_B, "length_m": "60"},
+            {"product": TRUNK_B8, "length_m": "50"},
             {"product": ADAPTER_KUKU},
-            {"product": array_cord_b, "length_m": "3"},
+            {"product": far_cord, "length_m": "3"},
         ],
         "b": {"transceiver": SR4},
     }
 
 
 def dr4_breakout() -> dict[str, Any]:
-    """400GBASE-DR4 to 4 x 100GBASE-DR through an MPO-12/APC to 4 x LC/UPC breakout harness."""
+    """400GBASE-DR4 to 4 x 100GBASE-DR: a Base-8 breakout harness, then per leg a panel and cord.
+
+    [DR4]==harness 5 m==< leg k --|LC|-- A-to-B cord 2 m -- [DR k]   (leg k carries lane k-1)
+    """
     return {
         "shape": "breakout",
         "parent": {"transceiver": DR4},
         "elements": [{"product": HARNESS_DR4, "length_m": "5"}],
         "branches": [
-            {"exit": f"B{leg}", "lanes": [leg - 1], "end": {"transceiver": DR}}
+            {
+                "exit": f"B{leg}",
+                "lanes": [leg - 1],
+                "elements": [
+                    {"product": LC_ADAPTER},
+                    {"product": LC_CORD_AB, "length_m": "2"},
+                ],
+                "end": {"transceiver": DR},
+            }
             for leg in range(1, 5)
         ],
     }
@@ -55,7 +71,7 @@ def dr4_breakout() -> dict[str, Any]:
 CASES: dict[str, tuple[dict[str, Any], bool, set[str]]] = {
     "method-b-sr4": (method_b_sr4(), True, set()),
     "method-b-sr4-wrong-cord": (
-        method_b_sr4(array_cord_b=ARRAY_CORD_A),
+        method_b_sr4(far_cord=ARRAY_CORD_A),
         False,
         {"POLARITY_REVERSED"},
     ),
