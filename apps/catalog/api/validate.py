@@ -108,7 +108,7 @@ class OptionsSerializer(serializers.Serializer):
     )
 
 
-class AggregateRequestSerializer(serializers.Serializer):
+class AggregateChannelSerializer(serializers.Serializer):
     shape = serializers.ChoiceField(choices=["aggregate"])
     a = EndSerializer()
     elements = serializers.ListField(child=ElementSerializer(), max_length=200)
@@ -132,7 +132,7 @@ class BranchSerializer(serializers.Serializer):
     end = EndSerializer()
 
 
-class BreakoutRequestSerializer(serializers.Serializer):
+class BreakoutChannelSerializer(serializers.Serializer):
     shape = serializers.ChoiceField(choices=["breakout"])
     parent = EndSerializer()
     elements = serializers.ListField(
@@ -257,8 +257,8 @@ class ReportSerializer(serializers.Serializer):
 
 
 REQUEST_SHAPES = {
-    "aggregate": AggregateRequestSerializer,
-    "breakout": BreakoutRequestSerializer,
+    "aggregate": AggregateChannelSerializer,
+    "breakout": BreakoutChannelSerializer,
 }
 
 
@@ -274,8 +274,8 @@ class ChannelValidateApi(APIView):
         operation_id="validate_channel",
         summary="Validate one channel (nothing is stored)",
         request=PolymorphicProxySerializer(
-            component_name="ChannelRequest",
-            serializers=[AggregateRequestSerializer, BreakoutRequestSerializer],
+            component_name="Channel",
+            serializers=REQUEST_SHAPES,
             resource_type_field_name="shape",
         ),
         responses={

@@ -94,4 +94,77 @@ ALL = [
         value=CASES["dr4-breakout"][0],
         request_only=True,
     ),
+    OpenApiExample(
+        "A passing report (abridged: one lane of eight)",
+        response_only=True,
+        status_codes=["200"],
+        value={
+            "ok": True,
+            "findings": [],
+            "trace": [
+                {
+                    "direction": "/a -> /b",
+                    "source": "/a",
+                    "target": "/b",
+                    "lane": 0,
+                    "band_nm": 850,
+                    "hops": [
+                        {"ref": "/a", "face": "1", "position": 1, "colour": "blue"},
+                        {"ref": "/elements/0", "face": "A1", "position": 12, "colour": "aqua"},
+                        {"ref": "/elements/0", "face": "B1", "position": 1, "colour": "blue"},
+                        {"ref": "/b", "face": "1", "position": 12, "colour": "aqua"},
+                    ],
+                    "outcome": {
+                        "status": "rx",
+                        "ref": "/b",
+                        "face": "1",
+                        "position": 12,
+                        "lane": 0,
+                        "ok": True,
+                        "code": None,
+                    },
+                }
+            ],
+            "loss": [
+                {
+                    "label": "channel",
+                    "ends": ["/a", "/b"],
+                    "application": "100GBASE-SR4",
+                    "fiber_type": "OM4",
+                    "total_max_db": "0.896",
+                    "total_typ_db": "0.396",
+                    "limit_db": "1.90",
+                    "margin_db": "1.004",
+                    "reach_m": "100.0",
+                    "length_m": "56.0",
+                    "min_length_m": "0.5",
+                    "items": [
+                        {
+                            "ref": "/elements/1",
+                            "kind": "mated pair",
+                            "max_db": "0.35",
+                            "typ_db": "0.10",
+                            "grade": "low-loss",
+                            "note": "MPO-12 adapter",
+                        },
+                        {
+                            "ref": "/elements/2",
+                            "kind": "fibre",
+                            "max_db": "0.175",
+                            "typ_db": "0.175",
+                            "grade": None,
+                            "note": "ieee α at 850 nm",
+                        },
+                    ],
+                    "sources": ["100GBASE-SR4:limits.OM4.il_db=OK DER"],
+                    "verified": False,
+                }
+            ],
+            "options": {
+                "basis": "ieee",
+                "count_transceiver_matings": False,
+                "low_margin_db": "0.5",
+            },
+        },
+    ),
 ]
