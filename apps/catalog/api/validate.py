@@ -256,7 +256,7 @@ class ReportSerializer(serializers.Serializer):
     options = OptionsEchoSerializer(help_text="The options used.")
 
 
-REQUEST_SHAPES = {
+REQUEST_SHAPES: dict[str, type[serializers.Serializer[Any]]] = {
     "aggregate": AggregateChannelSerializer,
     "breakout": BreakoutChannelSerializer,
 }
@@ -275,7 +275,7 @@ class ChannelValidateApi(APIView):
         summary="Validate one channel (nothing is stored)",
         request=PolymorphicProxySerializer(
             component_name="Channel",
-            serializers=REQUEST_SHAPES,
+            serializers=dict(REQUEST_SHAPES),
             resource_type_field_name="shape",
         ),
         responses={
