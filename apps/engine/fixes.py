@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from apps.engine.validate import FixDraft, Verdict
 
 MAX_CHANGES = 3
+SWAP = "<swap>"
 PAIR_SEARCH_LIMIT = 60
 NOUNS = {
     "trunk": "trunk",
@@ -54,7 +55,7 @@ def find_fix(flat: Flat, catalog: Catalog, options: Options, verdict: Verdict) -
     scored.sort(key=lambda item: item[0])
     if scored and scored[0][0][0] == 0:
         best_single = scored[0][1]
-        return FixDraft((best_single,), _message(flat, best_single, catalog))
+        return FixDraft(_expand(flat, (best_single,)), _message(flat, best_single, catalog))
     if len(candidates) <= PAIR_SEARCH_LIMIT:
         pairs = []
         for i, (_r1, first, trial) in enumerate(scored):
@@ -67,7 +68,7 @@ def find_fix(flat: Flat, catalog: Catalog, options: Options, verdict: Verdict) -
         if pairs:
             chosen = min(pairs)[1]
             message = "; ".join(_message(flat, c, catalog) for c in chosen)
-            return FixDraft(chosen, message)
+            return FixDraft(_expand(flat, chosen), message)
     changes: list[Candidate] = []
     current = flat
     failures = verdict.failures
@@ -92,7 +93,7 @@ def find_fix(flat: Flat, catalog: Catalog, options: Options, verdict: Verdict) -
         failures = _rank[0]
         if failures == 0:
             message = "; ".join(_message(flat, c, catalog) for c in changes)
-            return FixDraft(tuple(changes), message)
+            return FixDraft(_expand(flat, tuple(changes)), message)
     return None
 
 
@@ -106,8 +107,27 @@ def _failures(flat: Flat, catalog: Catalog, options: Options) -> int:
         return 10**6
 
 
+def _expand(flat: Flat, changes: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
+    """Branch swaps become two changes: each branch (index -1 - j) takes the other's exit."""
+    out: list[Candidate] = []
+    for change in changes:
+        index, _product, enter, exit_ = change
+        if index >= 0 or enter != SWAP:
+            out.append(change)
+            continue
+        j, k = -1 - index, int(str(exit_))
+        branches = flat.extra[1]
+        out.append((-1 - j, None, None, branches[k][0]))
+        out.append((-1 - k, None, None, branches[j][0]))
+    return tuple(out)
+
+
 def _candidates(flat: Flat, catalog: Catalog, verdict: Verdict) -> list[Candidate]:
     out: list[Candidate] = []
+    if flat.shape == "breakout":
+        # swapped legs: exchange two branches' exits (lanes stay with their ends)
+        count = len(flat.extra[1])
+        out.extend((-1 - j, None, SWAP, str(k)) for j in range(count) for k in range(j + 1, count))
     for node in verdict.graph.nodes:
         if node.is_end:
             continue
@@ -135,6 +155,15 @@ def _candidates(flat: Flat, catalog: Catalog, verdict: Verdict) -> list[Candidat
 
 def _apply(flat: Flat, candidate: Candidate, catalog: Catalog) -> Flat | None:
     index, product, enter, exit_ = candidate
+    if index < 0:
+        j, k = -1 - index, int(str(exit_))
+        parent_count, branches = flat.extra
+        swapped: list[Any] = list(branches)
+        swapped[j] = (branches[k][0], *branches[j][1:])
+        swapped[k] = (branches[j][0], *branches[k][1:])
+        extra = (parent_count, tuple(swapped))
+        memo_key = (*flat.key[:-1], extra)
+        return Flat(flat.shape, flat.specs, flat.refs, flat.pointers, memo_key, extra)
     spec = flat.specs[index]
     if not isinstance(spec, ElementSpec):
         return None
@@ -159,7 +188,7 @@ def _faces(product: Product) -> list[tuple[Any, ...]]:
 
 def _difference(flat: Flat, candidate: Candidate, catalog: Catalog) -> int:
     index, product, _enter, _exit = candidate
-    if product is None:
+    if product is None or index < 0:
         return 1
     spec = flat.specs[index]
     assert isinstance(spec, ElementSpec)
@@ -204,6 +233,13 @@ def describe(product: Product, old: Product | None = None) -> str:
 
 def _message(flat: Flat, candidate: Candidate, catalog: Catalog) -> str:
     index, product, enter, exit_ = candidate
+    if index < 0:
+        j, k = -1 - index, int(str(exit_))
+        exit_j, exit_k = flat.extra[1][j][0], flat.extra[1][k][0]
+        return (
+            f"swap the legs of branch {j + 1} and branch {k + 1}: branch {j + 1} from {exit_k},"
+            f" branch {k + 1} from {exit_j}"
+        )
     spec = flat.specs[index]
     assert isinstance(spec, ElementSpec)
     where = f"{{n{index}}}"

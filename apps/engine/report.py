@@ -11,12 +11,16 @@ from apps.engine.channel import Options
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """One change of a fix: element `ref` takes `product` (and/or other enter/exit faces)."""
+    """One change of a fix: element `ref` takes `product`, other enter/exit faces or a length.
+
+    A breakout branch ("/branches/<j>") changes its `exit` when two legs are swapped.
+    """
 
     ref: str
     product: str | None = None
     enter: str | None = None
     exit: str | None = None
+    length_m: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from apps.engine.channel import Channel, Options, human
 from apps.engine.findings import BLOCKING, TRACE_CODES, Draft, severity
 from apps.engine.graph import Flat, Graph, compile_graph, flatten, lengths_mm
 from apps.engine.loss import GroupPlan, group_plans
+from apps.engine.lossfix import LossFix, loss_fix, reach_fix
 from apps.engine.mating import mating_checks
 from apps.engine.report import (
     Basis,
@@ -240,10 +241,21 @@ def _render(
     fix = _fix(verdict.fix, refs, names)
     findings = [_finding(d, refs, fix, names) for d in verdict.drafts]
     loss: list[PathLoss] = []
-    for plan in verdict.plans:
+    blocking = _blocking(verdict)
+    for number, plan in enumerate(verdict.plans):
         path_loss, drafts = _evaluate(plan, verdict.graph, lengths, refs, options)
         loss.append(path_loss)
-        findings.extend(_finding(d, refs, None, names) for d in drafts)
+        cause = _loss_cause(plan, verdict, blocking)
+        for draft in drafts:
+            own: Fix | None = None
+            if draft.code in LOSS_CONSEQUENCES and cause is not None:
+                draft.consequence_of = cause
+            elif draft.code == "LOSS_BUDGET_EXCEEDED":
+                own = _length_fix(loss_fix(flat, catalog, options, verdict, lengths, number),
+                                  refs, names)  # fmt: skip
+            elif draft.code == "REACH_EXCEEDED":
+                own = _length_fix(reach_fix(plan, lengths), refs, names)
+            findings.append(_finding(draft, refs, own, names))
     trace = tuple(_lane(t, verdict.graph, refs) for t in verdict.traces)
     ok = not any(f.severity == "error" for f in findings)
     return Report(ok=ok, findings=tuple(findings), trace=trace, loss=tuple(loss), options=options)
@@ -253,9 +265,46 @@ def _fix(draft: FixDraft | None, refs: tuple[str, ...], names: dict[str, str]) -
     if draft is None:
         return None
     changes = tuple(
-        Change(refs[i], product, enter, exit_) for i, product, enter, exit_ in draft.changes
+        Change(_ref(refs, i), product, enter, exit_) for i, product, enter, exit_ in draft.changes
     )
     return Fix(draft.message.format_map(names), changes)
+
+
+def _ref(refs: tuple[str, ...], index: int) -> str:
+    """A node's ref; negative indices name breakout branches (-1 - j: "/branches/<j>")."""
+    return refs[index] if index >= 0 else f"/branches/{-1 - index}"
+
+
+LOSS_CONSEQUENCES = frozenset({"LOSS_BUDGET_EXCEEDED", "LOW_MARGIN"})
+
+
+def _blocking(verdict: Verdict) -> dict[int, int]:
+    """Mating index -> index of the first blocking finding on it."""
+    out: dict[int, int] = {}
+    for index, draft in enumerate(verdict.drafts):
+        if draft.code in BLOCKING:
+            for mating in draft.matings:
+                out.setdefault(mating, index)
+    return out
+
+
+def _loss_cause(plan: GroupPlan, verdict: Verdict, blocking: dict[int, int]) -> int | None:
+    """The blocking finding on a path of this group: its loss figure means nothing."""
+    if not blocking:
+        return None
+    for path in plan.paths:
+        for crossing in verdict.traces[path.trace].crossings:
+            if crossing.mating in blocking:
+                return blocking[crossing.mating]
+    return None
+
+
+def _length_fix(draft: LossFix | None, refs: tuple[str, ...], names: dict[str, str]) -> Fix | None:
+    if draft is None:
+        return None
+    changes = [Change(refs[node], product=code) for node, code in draft.swaps]
+    changes.extend(Change(refs[node], length_m=mm_to_m(mm)) for node, mm in draft.cuts)
+    return Fix(draft.message.format_map(names), tuple(changes))
 
 
 def _finding(
@@ -382,6 +431,7 @@ def _evaluate(
             reach_m = mm_to_m(limits.reach_mm)
             if longest > limits.reach_mm:
                 text = f"{mm_to_m(longest)} m exceeds the {plan.fiber_type} reach of {reach_m} m"
+                text += f" by {mm_to_m(longest - limits.reach_mm)} m"
                 drafts.append(_limit_draft("REACH_EXCEEDED", report, basis, text))
     if plan.min_length_mm is not None and not unknown and longest < plan.min_length_mm:
         text = f"{mm_to_m(longest)} m is shorter than the minimum {mm_to_m(plan.min_length_mm)} m"

@@ -280,3 +280,31 @@ def test_120_report_as_dict_is_json_friendly(fixture_catalog):
         "count_transceiver_matings": False,
         "low_margin_db": "0.5",
     }
+
+
+def test_113_loss_behind_a_blocking_mating_fault_is_its_consequence(fixture_catalog):
+    """[QSFP]-B cord F->M 250 m-[KUKU]-B cord M->F 250 m-[QSFP]: male meets male in the adapter.
+
+    The gender conflict is the one planted fault: the loss over it (1.75 + 0.75 > 1.9) is its
+    consequence and carries no fix; the reach (500 m > 100 m) is a real, separate error.
+    """
+    qsfp = End("QSFP28-100G-SR4")
+    channel = Aggregate(
+        qsfp,
+        (
+            el("CRD-B-MPO12-FM-OM4", "250"),
+            el("ADP-MPO12-KUKU"),
+            el("CRD-B-MPO12-FM-OM4", "250", "B1", "A1"),
+        ),
+        qsfp,
+    )
+    report = validate(channel, fixture_catalog)
+    codes = report.codes()
+    conflict = codes.index("GENDER_CONFLICT")
+    loss = report.findings[codes.index("LOSS_BUDGET_EXCEEDED")]
+    assert loss.consequence_of == conflict
+    assert loss.fix is None
+    primary = [f.code for f in report.errors() if f.consequence_of is None]
+    assert primary == ["GENDER_CONFLICT", "REACH_EXCEEDED"]
+    low = validate(channel, fixture_catalog, Options(low_margin_db=Decimal("5")))
+    assert all(f.consequence_of == conflict for f in low.findings if f.code == "LOW_MARGIN")
