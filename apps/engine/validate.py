@@ -154,7 +154,7 @@ def _application_checks(graph: Graph) -> list[Draft]:
 def _parallel_split(graph: Graph, traces: list[RawTrace]) -> list[Draft]:
     """One parallel (multi-lane, single-wavelength) channel over different cables: skew risk."""
     if graph.shape == "breakout":
-        return []
+        return _parallel_split_breakout(graph, traces)
     app = graph.nodes[graph.ends[0]].application
     assert app is not None
     if app.lanes < 2 or app.wdm:
@@ -172,6 +172,54 @@ def _parallel_split(graph: Graph, traces: list[RawTrace]) -> list[Draft]:
         Draft("PARALLEL_SPLIT", split[0], None,
               detail=f"the lanes run over {len(split)} different cables: skew risk")
     ]  # fmt: skip
+
+
+def _parallel_split_breakout(graph: Graph, traces: list[RawTrace]) -> list[Draft]:
+    """A breakout's parent side, and each multi-lane branch, must keep its lanes together.
+
+    Parent side: a cable carrying lanes of two or more branches is before the fan-out; every
+    parent lane must run through it. A branch of several lanes: all on the same cables.
+    """
+    parent = graph.ends[0]
+    app = graph.nodes[parent].application
+    assert app is not None
+    if app.lanes < 2 or app.wdm:
+        return []
+    cables: dict[int, frozenset[int]] = {}
+    branch_of: dict[int, int] = {}
+    for trace in traces:
+        if trace.source != parent or trace.code not in (None, "LANE_ORDER"):
+            continue
+        target = graph.targets.get((parent, trace.lane))
+        if target is None:
+            continue
+        cables[trace.lane] = frozenset(
+            n for n in trace.nodes if graph.nodes[n].product.kind == "cable"
+        )
+        branch_of[trace.lane] = target[0]
+    if len(cables) < 2:
+        return []
+    carried: dict[int, set[int]] = {}
+    for lane, nodes in cables.items():
+        for node in nodes:
+            carried.setdefault(node, set()).add(branch_of[lane])
+    shared = sorted(n for n, branches in carried.items() if len(branches) > 1)
+    split = [n for n in shared if any(n not in nodes for nodes in cables.values())]
+    if split:
+        return [
+            Draft("PARALLEL_SPLIT", split[0], None,
+                  detail=f"the parent's lanes run over {len(split) + 1} or more different cables"
+                  " before the fan-out: skew risk")
+        ]  # fmt: skip
+    for end in sorted(set(branch_of.values())):
+        sets = {nodes for lane, nodes in cables.items() if branch_of[lane] == end}
+        if len(sets) > 1:
+            odd = sorted(set().union(*sets) - frozenset.intersection(*sets))
+            return [
+                Draft("PARALLEL_SPLIT", odd[0], None,
+                      detail=f"the lanes of {{n{end}}} run over different cables: skew risk")
+            ]  # fmt: skip
+    return []
 
 
 def _group(drafts: list[Draft], graph: Graph, traces: list[RawTrace]) -> list[Draft]:

@@ -150,6 +150,7 @@ def test_307_parallel_lanes_over_two_trunks_warn_parallel_split(fixture_catalog)
         GraphChannel(End("QSFP-40G-SR4"), End("QSFP-40G-SR4"), elements, matings), catalog
     )
     assert "PARALLEL_SPLIT" in report.codes(), report.findings
+    assert all(t.outcome.ok for t in report.trace)
     assert all(t.outcome.status == "rx" for t in report.trace)
 
 
@@ -247,3 +248,65 @@ def test_310_graph_breakout_rejects_a_lane_given_twice(fixture_catalog):
         validate(replace(channel, children=children + channel.children[2:]), fixture_catalog)
     assert raised.value.code == "INVALID_LANE"
     assert raised.value.pointer == "/children/1/lanes"
+
+
+def test_311_breakout_parent_lanes_over_two_trunks_warn_parallel_split(fixture_catalog):
+    """Graph breakout: SR4 parent lanes 0-1 over trunk 1, lanes 2-3 over trunk 2, then harnesses.
+
+    [QSFP]-A cord-[R1 split F1]==A trunk 1==[KUKD]-harness 1 (B1, B2) -- [SFP] lanes 0, 1
+                  [      F2]==A trunk 2==[KUKD]-harness 2 (B3, B4) -- [SFP] lanes 2, 3
+    The split module sends parent fibres 1, 2, 11, 12 to F1 and 3, 4, 9, 10 to F2 unchanged.
+    """
+    split = {
+        "kind": "cassette",
+        "fiber_type": "OM4",
+        "grade": "low-loss",
+        "ports": [
+            {"label": "R1", "face": "rear", "family": "MPO-12", "adapter": "key-up-key-down", "gender": "male", "endface": "PC"},  # noqa: E501
+            {"label": "F1", "face": "front", "family": "MPO-12", "adapter": "key-up-key-down", "gender": "male", "endface": "PC"},  # noqa: E501
+            {"label": "F2", "face": "front", "family": "MPO-12", "adapter": "key-up-key-down", "gender": "male", "endface": "PC"},  # noqa: E501
+        ],
+        "map": [[f"R1:{p}", f"F1:{p}"] for p in (1, 2, 11, 12)]
+        + [[f"R1:{p}", f"F2:{p}"] for p in (3, 4, 9, 10)],
+    }  # fmt: skip
+    catalog, code = fixture_catalog.with_inline(split)
+    sfp = End("SFP-10G-SR")
+    elements = (
+        ElementSpec("CRD-A-MPO12-FF-OM4", Decimal("2"), ref="cord"),
+        ElementSpec(code, ref="split"),
+        ElementSpec("CRD-A-MPO12-FM-OM4", Decimal("30"), ref="trunk-1"),
+        ElementSpec("CRD-A-MPO12-FM-OM4", Decimal("35"), ref="trunk-2"),
+        ElementSpec("ADP-MPO12-KUKD", ref="adp-1"),
+        ElementSpec("ADP-MPO12-KUKD", ref="adp-2"),
+        ElementSpec("HRN-MPO12F-4LC-OM4", Decimal("3"), ref="harness-1"),
+        ElementSpec("HRN-MPO12F-4LC-OM4", Decimal("3"), ref="harness-2"),
+    )
+    matings = (
+        ("/parent", "1", "cord", "A1"),
+        ("cord", "B1", "split", "R1"),
+        ("split", "F1", "trunk-1", "A1"),
+        ("split", "F2", "trunk-2", "A1"),
+        ("trunk-1", "B1", "adp-1", "1"),
+        ("adp-1", "2", "harness-1", "A1"),
+        ("trunk-2", "B1", "adp-2", "1"),
+        ("adp-2", "2", "harness-2", "A1"),
+        ("harness-1", "B1", "/children/0/end", "1"),
+        ("harness-1", "B2", "/children/1/end", "1"),
+        ("harness-2", "B3", "/children/2/end", "1"),
+        ("harness-2", "B4", "/children/3/end", "1"),
+    )
+    children = tuple(GraphChild(sfp, (k,)) for k in range(4))
+    report = validate(GraphBreakout(End("QSFP-40G-SR4"), children, elements, matings), catalog)
+    assert "PARALLEL_SPLIT" in report.codes(), report.findings
+    assert all(t.outcome.ok for t in report.trace)
+    split_finding = next(f for f in report.findings if f.code == "PARALLEL_SPLIT")
+    assert split_finding.ref in ("trunk-1", "trunk-2")
+    assert "before the fan-out" in split_finding.message
+
+
+def test_312_one_harness_breakout_is_not_split(fixture_catalog):
+    report = validate(BREAKOUT_CASES["sr4 to 4 sr"], fixture_catalog)
+    assert "PARALLEL_SPLIT" not in report.codes()
+    assert (
+        "PARALLEL_SPLIT" not in validate(BREAKOUT_CASES["800g to 2 dr4"], fixture_catalog).codes()
+    )
