@@ -211,3 +211,28 @@ def test_links_revalidate_stores_status_and_report(catalog):
             build.cables["trunk0"].pk in link.touched_cable_ids
             or build.cables["trunk1"].pk in link.touched_cable_ids
         )
+
+
+def test_permanent_links_are_derived_with_their_tier1_limit(catalog):
+    """Trunk 30 m OM4 between two MPO type-B panel ports (method B): 2 end connections.
+
+    Tier-1 limit = 0.030 km × α(TIA, 850 nm) + 2 × 0.75 dB.
+    """
+    # given
+    build = parallel_hall()
+    trunk = build.cables["trunk0"]
+    # when
+    from apps.plant.selectors import permanent_links_for_hall
+
+    (permanent,) = permanent_links_for_hall(hall_id=build.hall.pk)
+    # then
+    assert permanent.cable_id == trunk.pk
+    assert permanent.ends == (
+        f"port:{port(build.panels[0][0], '1').pk}",
+        f"port:{port(build.panels[1][0], '1').pk}",
+    )
+    loss = permanent.report["loss"]
+    assert loss["mated_pairs"] == 2
+    fibre = Decimal(loss["fibre_db"])
+    assert permanent.tier1_limit_db == fibre + 2 * Decimal("0.75")
+    assert permanent.report["ok"], permanent.report["findings"]
