@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from apps.catalog.adapters import engine_catalog
 from apps.catalog.models import ProductRevision
@@ -482,13 +482,6 @@ def link_input(graph: PlantGraph, link_id: int) -> LinkInput:
     )
 
 
-def _name(graph: PlantGraph, ref: str) -> str:
-    try:
-        return f"{name_of(graph, ref)} [{ref}]"
-    except (KeyError, StopIteration):
-        return ref
-
-
 # --- validation ----------------------------------------------------------------------------------
 
 
@@ -591,14 +584,3 @@ def cable_findings(graph: PlantGraph, refs: Iterable[str]) -> list[dict[str, Any
             | {"routed_length_m": str(Decimal(routed).scaleb(-3)), "next_orderable_m": str(order)}
         )
     return out
-
-
-def link_scope(
-    *, hall_id: int | None = None, rack_id: int | None = None, row_id: int | None = None
-) -> Q:
-    """The links with an end in the hall / rack / row (a filter on LinkEnd)."""
-    if rack_id is not None:
-        return Q(port__transceiver__device__rack_id=rack_id)
-    if row_id is not None:
-        return Q(port__transceiver__device__rack__row_id=row_id)
-    return Q(hall_id=hall_id)
