@@ -211,3 +211,70 @@ def test_217_cord_without_port_on_a_six_port_cassette_is_impossible_input(fixtur
         validate(channel, fixture_catalog)
     assert raised.value.code == "FACE_REQUIRED"
     assert raised.value.pointer == "/elements/1/exit"
+
+
+# --- two-row MPO-24 (§4.2, §4.4, layout mpo24-sr10: Tx row 1 at 2+k, Rx row 2 at 23-k) -----------
+
+
+def _sr10(*elements: ElementSpec) -> Aggregate:
+    from apps.engine.channel import End
+
+    cxp = End("CXP-100G-SR10")
+    return Aggregate(cxp, elements, cxp)
+
+
+def test_221_type_b_24_fibre_trunk_keeps_rows_tx_lands_on_tx(fixture_catalog):
+    """[CXP]==2x12 type B trunk==[CXP]: Tx (1, 2+k) -> plug (1, 11-k) -> B: (1, 2+k)
+    -> port (1, 11-k): row 1 is the transmit row: POLARITY_REVERSED on every lane."""
+    report = validate(_sr10(el("TRK-B-MPO24-FF-OM4", "10")), fixture_catalog)
+    assert report.codes() == ["POLARITY_REVERSED", "POLARITY_REVERSED"]
+    assert report.findings[0].positions == tuple(range(2, 12))
+
+
+def test_222_row_swapping_crossover_lands_each_lane_on_its_receiver(fixture_catalog):
+    """A1:p -> B1:25-p: Tx (1, 2+k) -> plug (1, 11-k) -> (2, 2+k) -> port (2, 11-k) = Rx k."""
+    report = validate(_sr10(el("CRD-X-MPO24-FF-OM4", "10")), fixture_catalog)
+    assert report.ok, report.findings
+    assert [(t.lane, t.outcome.lane) for t in report.trace[:10]] == [(k, k) for k in range(10)]
+    assert report.trace[3].hops[-1].position == 20  # lane 3: 23 - 3
+
+
+def test_223_type_a_adapter_swaps_the_rows(fixture_catalog):
+    """[CXP]-B cord F->M-[KUKD]-A cord F->F-[CXP]: the key-up/key-down adapter maps (r, c) to
+    (3-r, c): Tx (1, 2+k) -> plug (1, 11-k) -> B (1, 2+k) -> KUKD (2, 2+k) -> A (2, 2+k)
+    -> port (2, 11-k) = Rx k. Through a key-up/key-up adapter the row is kept: Tx on Tx."""
+    through_a = _sr10(
+        el("CRD-B-MPO24-FM-OM4", "3"),
+        el("ADP-MPO24-KUKD"),
+        el("CRD-A-MPO24-FF-OM4", "3"),
+    )
+    report = validate(through_a, fixture_catalog)
+    assert report.ok, report.findings
+    assert all(t.outcome.lane == t.lane for t in report.trace)
+    through_b = _sr10(
+        el("CRD-B-MPO24-FM-OM4", "3"),
+        el("ADP-MPO24-KUKU"),
+        el("CRD-A-MPO24-FF-OM4", "3"),
+    )
+    assert "POLARITY_REVERSED" in validate(through_b, fixture_catalog).codes()
+
+
+def test_224_two_type_b_cords_through_a_type_a_adapter_reverse_the_lanes(fixture_catalog):
+    """B, KUKD, B: (1, 2+k) -> (1, 11-k) -> (1, 2+k) -> (2, 2+k) -> (2, 11-k) -> port (2, 2+k)
+    = 14+k = Rx 9-k: every Tx on an Rx, lanes reversed: LANE_ORDER (the PCS re-orders)."""
+    channel = _sr10(
+        el("CRD-B-MPO24-FM-OM4", "3"),
+        el("ADP-MPO24-KUKD"),
+        el("CRD-B-MPO24-FF-OM4", "3"),
+    )
+    report = validate(channel, fixture_catalog)
+    assert set(report.codes()) == {"LANE_ORDER"}
+    assert [t.outcome.lane for t in report.trace[:10]] == [9 - k for k in range(10)]
+
+
+def test_225_bare_adapter_maps_for_two_rows(fixture_catalog):
+    """Key-up/key-down: (r, c) -> (3-r, c), p -> p ± 12; key-up/key-up: (r, c) -> (r, 13-c)."""
+    kukd = fixture_catalog.product("ADP-MPO24-KUKD").map
+    kuku = fixture_catalog.product("ADP-MPO24-KUKU").map
+    assert [kukd[("1", p)] for p in (1, 12, 13, 24)] == [("2", 13), ("2", 24), ("2", 1), ("2", 12)]
+    assert [kuku[("1", p)] for p in (1, 12, 13, 24)] == [("2", 12), ("2", 1), ("2", 24), ("2", 13)]
