@@ -16,32 +16,19 @@ def catalog_seed_dir() -> Path:
 
 
 def catalog_clear() -> None:
-    """Delete every catalog row (children first)."""
-    from apps.catalog.adapters import engine_catalog_clear
-    from apps.catalog.models import (
-        Application,
-        ApplicationLimit,
-        CatalogVersion,
-        ConnectorType,
-        FiberType,
-        Layout,
-        LossGrade,
-        Product,
-        ProductRevision,
-        SpliceType,
-    )
+    """Delete every catalog row, and whatever installed rows point at them (TRUNCATE ... CASCADE).
 
-    for model in (
-        ProductRevision,
-        Product,
-        ApplicationLimit,
-        Application,
-        Layout,
-        SpliceType,
-        LossGrade,
-        ConnectorType,
-        FiberType,
-        CatalogVersion,
-    ):
-        model.objects.all().delete()
+    Installed plant rows protect the revisions they use; a transactional test that failed before
+    its flush may leave some behind, and they must not block clearing the catalog.
+    """
+    from django.apps import apps
+    from django.db import connection
+
+    from apps.catalog.adapters import engine_catalog_clear
+
+    tables = [model._meta.db_table for model in apps.get_app_config("catalog").get_models()]
+    with connection.cursor() as cursor:
+        # Inside a test transaction, deferred foreign-key checks must fire before a TRUNCATE.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
     engine_catalog_clear()
