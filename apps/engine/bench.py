@@ -1,53 +1,112 @@
-"""Micro-benchmark: 10,000 validations of a Method-B channel with varying lengths.
+"""Micro-benchmark: repeated chains as a hall audit sees them (varying lengths, plant refs).
 
-Run: `python -m apps.engine.bench [seed_dir] [count]` (default: the real seed if present, else the
-engine test fixtures). Not a test: it prints the time per validation.
+Run: `python -m apps.engine.bench [seed_dir] [count]` (default: the engine test fixtures). Not a
+test: it prints the time per validation for three shapes:
+
+* a Method-B duplex channel (`Aggregate`), lengths varying (about a third over budget, so the
+  loss fixes run too);
+* the same channel as the plant builds it (`GraphChannel`, refs "cable:<i>" unique per link);
+* a DR4 -> 4 × DR harness breakout, lengths varying.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
 from apps.engine.catalog import Catalog
-from apps.engine.channel import Aggregate, ElementSpec, End
+from apps.engine.channel import (
+    Aggregate,
+    Branch,
+    Breakout,
+    Channel,
+    ElementSpec,
+    End,
+    GraphChannel,
+)
 from apps.engine.seed import load_records
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests/engine/fixtures/seed"
 
 
-def main(argv: list[str]) -> None:
-    """Time `count` validations of the fixture Method-B channel."""
+def method_b(i: int) -> Aggregate:
+    """[SFP]-cord-[CAS-B 1|R1]==B trunk==[R1|CAS-B 6]-cord-[SFP], lengths varying with i."""
+    sfp = End("SFP-10G-SR")
+    return Aggregate(
+        sfp,
+        (
+            ElementSpec("CRD-LC-AB-OM4", Decimal(1 + i % 5)),
+            ElementSpec("CAS-B-OM4", enter="1", exit="R1"),
+            ElementSpec("TRK-B-MPO12-FF-OM4", Decimal(i % 300) + Decimal("0.5")),
+            ElementSpec("CAS-B-OM4", enter="R1", exit="6"),
+            ElementSpec("CRD-LC-AB-OM4", Decimal(1 + i % 7)),
+        ),
+        sfp,
+    )
+
+
+def plant_graph(i: int) -> GraphChannel:
+    """The Method-B channel as the plant adapter builds it: refs unique to each link."""
+    chain = method_b(i)
+    refs = [
+        f"cord:{2 * i}",
+        f"cassette:{i}",
+        f"trunk:{i}",
+        f"cassette:{i + 1}",
+        f"cord:{2 * i + 1}",
+    ]
+    elements = tuple(
+        ElementSpec(e.product, e.length_m, e.enter, e.exit, ref)
+        for e, ref in zip(chain.elements, refs, strict=True)
+    )
+    a, b = End("SFP-10G-SR", ref=f"port:{i}:a"), End("SFP-10G-SR", ref=f"port:{i}:b")
+    matings = (
+        (a.ref, "1", refs[0], "A1"),
+        (refs[0], "B1", refs[1], "1"),
+        (refs[1], "R1", refs[2], "A1"),
+        (refs[2], "B1", refs[3], "R1"),
+        (refs[3], "6", refs[4], "A1"),
+        (refs[4], "B1", b.ref, "1"),
+    )
+    return GraphChannel(a, b, elements, matings)  # type: ignore[arg-type]
+
+
+def breakout(i: int) -> Breakout:
+    """[QSFP-DD DR4]--harness--4 × [QSFP28 DR], harness length varying with i."""
+    return Breakout(
+        End("QSFPDD-400G-DR4"),
+        (ElementSpec("HRN-MPO12F-4LC-OS2", Decimal(1 + i % 400)),),
+        tuple(Branch(f"B{k + 1}", (k,), (), End("QSFP28-100G-DR")) for k in range(4)),
+    )
+
+
+def run(name: str, channels: Sequence[Channel], catalog: Catalog) -> float:
+    """Validate every channel; print and return µs per validation."""
     from apps.engine.validate import validate
 
-    seed_dir = Path(argv[0]) if argv else FIXTURES
-    count = int(argv[1]) if len(argv) > 1 else 10_000
-    catalog = Catalog.from_records(load_records(seed_dir))
-    sfp = End("SFP-10G-SR")
-    channels = [
-        Aggregate(
-            sfp,
-            (
-                ElementSpec("CRD-LC-AB-OM4", Decimal(1 + i % 5)),
-                ElementSpec("CAS-B-OM4", enter="1", exit="R1"),
-                ElementSpec("TRK-B-MPO12-FF-OM4", Decimal(i % 300) + Decimal("0.5")),
-                ElementSpec("CAS-B-OM4", enter="R1", exit="6"),
-                ElementSpec("CRD-LC-AB-OM4", Decimal(1 + i % 7)),
-            ),
-            sfp,
-        )
-        for i in range(count)
-    ]
     start = time.perf_counter()
     failures = sum(1 for channel in channels if not validate(channel, catalog).ok)
     elapsed = time.perf_counter() - start
+    each = elapsed / len(channels) * 1e6
     print(
-        f"{count} validations in {elapsed:.2f} s: {elapsed / count * 1e6:.0f} µs each "
+        f"{name}: {len(channels)} validations in {elapsed:.2f} s: {each:.0f} µs each "
         f"({failures} failing, memo {len(catalog.verdicts)} verdicts)"
     )
+    return each
+
+
+def main(argv: list[str]) -> None:
+    """Time `count` validations of each shape."""
+    seed_dir = Path(argv[0]) if argv else FIXTURES
+    count = int(argv[1]) if len(argv) > 1 else 10_000
+    catalog = Catalog.from_records(load_records(seed_dir))
+    run("method B aggregate", [method_b(i) for i in range(count)], catalog)
+    run("method B plant graph", [plant_graph(i) for i in range(count)], catalog)
+    run("DR4 breakout", [breakout(i) for i in range(count)], catalog)
 
 
 if __name__ == "__main__":

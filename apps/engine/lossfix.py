@@ -67,7 +67,9 @@ def loss_fix(
     if plan.limits is None or plan.limits.il_ndb is None:
         return None
     il = plan.limits.il_ndb
-    upgrades = _upgrades(flat, catalog, verdict, plan)
+    upgrades: dict[int, list[str]] | None = verdict.cache.get(("upgrades", group))
+    if upgrades is None:  # depends on the verdict only, not on lengths
+        upgrades = verdict.cache[("upgrades", group)] = _upgrades(flat, catalog, verdict, plan)
 
     def fits(swaps: tuple[tuple[int, str], ...]) -> int | None:
         trial = _swapped(flat, swaps, catalog)

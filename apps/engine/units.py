@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 NANO = 10**9
 
@@ -38,6 +39,7 @@ def dbkm_to_mdbkm(value: Decimal | str | int) -> int:
     return _scaled(value, 3, "attenuation")
 
 
+@lru_cache(maxsize=65536)
 def ndb_to_db(value: int) -> Decimal:
     """nano-dB -> dB as a Decimal with trailing zeros trimmed (at least two places)."""
     number = Decimal(value).scaleb(-9).normalize()
@@ -46,6 +48,7 @@ def ndb_to_db(value: int) -> Decimal:
     return number
 
 
+@lru_cache(maxsize=65536)
 def mm_to_m(value: int) -> Decimal:
     """Millimetres -> metres as a Decimal (trailing zeros trimmed, at least one place)."""
     number = Decimal(value).scaleb(-3).normalize()
@@ -54,6 +57,7 @@ def mm_to_m(value: int) -> Decimal:
     return number
 
 
+@lru_cache(maxsize=65536)
 def fiber_colour(position: int) -> str:
     """TIA-598 colour of fibre `position` (13-24: with a black tracer; 20: black with yellow)."""
     base = TIA598[(position - 1) % 12]

@@ -8,8 +8,9 @@ every call, in integers (milli-dB/km × mm = nano-dB).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from apps.engine.catalog import Catalog
 from apps.engine.channel import Channel, Options, human
@@ -56,6 +57,8 @@ class Verdict:
     failures: int
     fix: FixDraft | None
     fix_searched: bool
+    # per-verdict render cache: rendered traces and findings per refs, blocking matings, upgrades
+    cache: dict[Any, Any] = field(default_factory=dict)
 
 
 def validate(channel: Channel, catalog: Catalog, options: Options | None = None) -> Report:
@@ -285,14 +288,28 @@ def _render(
     catalog: Catalog,
 ) -> Report:
     refs = flat.refs
-    names = {f"n{i}": human(ref) for i, ref in enumerate(refs)}
-    fix = _fix(verdict.fix, refs, names)
-    findings = [_finding(d, refs, fix, names) for d in verdict.drafts]
+    names = _Names(refs)
+    cache = verdict.cache
+    if len(cache) > RENDER_CACHE_LIMIT:
+        cache.clear()
+    static = cache.get(refs)
+    if static is None:
+        fix = _fix(verdict.fix, refs, names)
+        static = (
+            tuple(_finding(d, refs, fix, names) for d in verdict.drafts),
+            tuple(_lane(t, verdict.graph, refs) for t in verdict.traces),
+        )
+        cache[refs] = static
+    findings = list(static[0])
     loss: list[PathLoss] = []
-    blocking = _blocking(verdict)
+    blocking = cache.get("blocking")
+    if blocking is None:
+        blocking = cache["blocking"] = _blocking(verdict)
     for number, plan in enumerate(verdict.plans):
         path_loss, drafts = _evaluate(plan, verdict.graph, lengths, refs, options)
         loss.append(path_loss)
+        if not drafts:
+            continue
         cause = _loss_cause(plan, verdict, blocking)
         for draft in drafts:
             own: Fix | None = None
@@ -304,9 +321,26 @@ def _render(
             elif draft.code == "REACH_EXCEEDED":
                 own = _length_fix(reach_fix(plan, lengths), refs, names)
             findings.append(_finding(draft, refs, own, names))
-    trace = tuple(_lane(t, verdict.graph, refs) for t in verdict.traces)
     ok = not any(f.severity == "error" for f in findings)
-    return Report(ok=ok, findings=tuple(findings), trace=trace, loss=tuple(loss), options=options)
+    return Report(
+        ok=ok, findings=tuple(findings), trace=static[1], loss=tuple(loss), options=options
+    )
+
+
+RENDER_CACHE_LIMIT = 64
+
+
+class _Names(dict[str, str]):
+    """`{n<i>}` placeholders -> a node's ref in words, computed only when a message needs it."""
+
+    def __init__(self, refs: tuple[str, ...]) -> None:
+        super().__init__()
+        self.refs = refs
+
+    def __missing__(self, key: str) -> str:
+        value = human(self.refs[int(key[1:])])
+        self[key] = value
+        return value
 
 
 def _fix(draft: FixDraft | None, refs: tuple[str, ...], names: dict[str, str]) -> Fix | None:
