@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).parents[2]
@@ -35,3 +38,14 @@ def test_schema_validates_with_no_warnings(tmp_path: Path) -> None:
     report = schema["components"]["schemas"]["Report"]["properties"]
     assert {"ok", "findings", "trace", "loss", "options"} <= report.keys()
     assert "bearerAuth" in schema["components"]["securitySchemes"]
+
+
+@pytest.mark.parametrize("path", ["/api/schema/swagger-ui/", "/api/schema/redoc/"])
+def test_interactive_docs_load_their_assets_locally(client: Any, path: str) -> None:
+    # when
+    response = client.get(path)
+    # then: every script and stylesheet comes from our own static files, no CDN
+    assert response.status_code == 200
+    assets = re.findall(r'(?:src|href)="([^"]+)"', response.content.decode())
+    assert assets
+    assert all(asset.startswith("/static/") for asset in assets), assets
