@@ -5,7 +5,7 @@ there are users only, so we have:
 
     user             a signed-up person with no special rights
     staff            can sign in to the admin
-    catalog_manager  staff, in the "catalog managers" group, which holds every catalog permission
+    catalog_manager  staff in the "catalog managers" group (exactly the permissions it needs)
 
 Django and DRF are imported inside the fixtures, so tests/engine/ (no Django) pays nothing for them.
 """
@@ -52,11 +52,10 @@ def staff(db: None) -> User:
 
 @pytest.fixture
 def catalog_manager(db: None) -> User:
-    """Staff in the "catalog managers" group, which holds every permission of the catalog app."""
-    from django.contrib.auth.models import Group, Permission
+    """Staff in the "catalog managers" group (apps/catalog/permissions.py, kept by post_migrate)."""
+    from apps.catalog.permissions import catalog_managers_group_sync
 
-    group, _ = Group.objects.get_or_create(name="catalog managers")
-    group.permissions.set(Permission.objects.filter(content_type__app_label="catalog"))
+    group = catalog_managers_group_sync()
     manager = _make_user("catalog_manager", is_staff=True)
     manager.groups.add(group)
     return manager

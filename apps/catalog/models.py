@@ -17,6 +17,7 @@ from typing import Any
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from apps.catalog import querysets
 from apps.core.models import TimeStampedModel
@@ -284,7 +285,8 @@ class Product(CatalogRow):
     )
     form_factor = models.CharField(max_length=30, blank=True)
     cable_type = models.CharField(max_length=20, blank=True)
-    polarity = models.CharField(max_length=30, blank=True, help_text="Label only; the map rules.")
+    # 60: seed labels such as "Base-12 pairing (wrong for breakout)" are longer than 30.
+    polarity = models.CharField(max_length=60, blank=True, help_text="Label only; the map rules.")
     families = ArrayField(
         models.CharField(max_length=20),
         default=list,
@@ -296,10 +298,15 @@ class Product(CatalogRow):
     verified = models.BooleanField(default=True)
 
     objects = querysets.ProductQuerySet.as_manager()  # type: ignore[misc]
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]
         indexes = [models.Index(fields=["kind", "retired"], name="catalog_product_kind_retired")]
+        permissions = [
+            ("import_product", "Can import products from a spreadsheet"),
+            ("export_product", "Can export products to a spreadsheet"),
+        ]
 
     def __str__(self) -> str:
         return self.code
@@ -313,6 +320,8 @@ class ProductRevision(CatalogRow):
     spec = models.JSONField(help_text="The normalised catalog record (docs/catalog-seed.md).")
     content_hash = models.CharField(max_length=64)
     is_current = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["product_id", "number"]

@@ -395,8 +395,11 @@ def _revision(product_id: int, number: int, spec: dict[str, Any]) -> ProductRevi
 
 
 @transaction.atomic
-def product_revise(*, product: Product, spec: Mapping[str, Any]) -> ProductRevision:
-    """Give `product` a new current revision holding `spec` (validated like a seed record)."""
+def product_revise(*, product: Product, spec: Mapping[str, Any], by: Any = None) -> ProductRevision:
+    """Give `product` a new current revision holding `spec` (validated like a seed record).
+
+    `by` (a user) is recorded in the revision's change history.
+    """
     records = adapters.engine_records()
     context = seed.SeedContext.of(records)
     try:
@@ -417,6 +420,7 @@ def product_revise(*, product: Product, spec: Mapping[str, Any]) -> ProductRevis
         is_current=True,
         origin=CatalogRow.Origin.LOCAL,
     )
+    revision._history_user = by  # type: ignore[attr-defined]  # django-simple-history
     revision.full_clean()
     revision.save()
     catalog_version_bump()
@@ -430,3 +434,108 @@ def product_retire(*, product: Product, retired: bool = True) -> Product:
     product.save(update_fields=["retired", "updated"])
     catalog_version_bump()
     return product
+
+
+# --- the admin: products edited by catalog managers ----------------------------------------------
+
+LOCAL = CatalogRow.Origin.LOCAL
+# Keys of a spec that live on the Product row (or count revisions): not part of a spec change.
+_LABEL_KEYS = ("name", "vendor", "description", "revision")
+
+
+def product_spec_validate(*, spec: Mapping[str, Any]) -> dict[str, Any]:
+    """The normalised record of `spec`: the engine loader's checks, then the fibre map's.
+
+    Raises ApplicationError naming the field (and, for maps, the first wrong position).
+    """
+    from apps.catalog.fibermap import SpecError, spec_validate
+
+    context = seed.SeedContext.of(adapters.engine_records())
+    try:
+        return spec_validate(spec, context=context)
+    except SpecError as error:
+        raise ApplicationError(error.message, code="invalid_spec", attr=error.field) from error
+
+
+def _product_ids() -> dict[str, Any]:
+    adapter_specs = ProductRevision.objects.filter(
+        is_current=True, product__kind=Product.Kind.ADAPTER
+    ).values_list("product__code", "spec")
+    return {
+        "fiber_type_ids": dict(FiberType.objects.values_list("code", "pk")),
+        "application_ids": dict(Application.objects.values_list("code", "pk")),
+        "adapter_families": {code: s.get("family") for code, s in adapter_specs if s.get("family")},
+    }
+
+
+def _spec_body(spec: Mapping[str, Any]) -> str:
+    return adapters.spec_hash({k: v for k, v in spec.items() if k not in _LABEL_KEYS})
+
+
+@transaction.atomic
+def product_create(*, spec: Mapping[str, Any], by: Any = None) -> Product:
+    """Add a local product whose revision 1 holds `spec` (validated like the admin's edits)."""
+    normalised = product_spec_validate(spec={**spec, "revision": 1})
+    product = Product(**adapters.product_columns(normalised, **_product_ids()), origin=LOCAL)
+    product._history_user = by  # type: ignore[attr-defined]  # django-simple-history
+    product.full_clean()
+    product.save()
+    revision = ProductRevision(
+        product=product,
+        number=1,
+        spec=normalised,
+        content_hash=adapters.spec_hash(normalised),
+        is_current=True,
+        origin=LOCAL,
+    )
+    revision._history_user = by  # type: ignore[attr-defined]
+    revision.full_clean()
+    revision.save()
+    catalog_version_bump()
+    return product
+
+
+@transaction.atomic
+def product_update(
+    *,
+    product: Product,
+    spec: Mapping[str, Any],
+    retired: bool | None = None,
+    by: Any = None,
+) -> ProductRevision | None:
+    """Save a manager's edit of `product`; return its new revision, if the spec changed.
+
+    Names go on the row. A changed spec (map, genders, end-faces, ...) becomes a new current
+    revision: installed rows keep pointing at theirs until a designer adopts the new one in their
+    hall. An edited seed row becomes local, so `load_catalog` never overwrites it.
+    """
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    current = product.revisions.filter(is_current=True).first()
+    top = product.revisions.aggregate(top=Max("number"))["top"] or 0
+    labels = adapters.product_labels({**spec, "code": product.code})
+    normalised = product_spec_validate(spec={**spec, "code": product.code, "revision": top + 1})
+    if normalised["kind"] != product.kind:
+        raise ApplicationError(
+            "A revision cannot change the kind.", code="invalid_spec", attr="kind"
+        )
+    revision = None
+    if current is None or _spec_body(current.spec) != _spec_body(normalised):
+        revision = product_revise(product=product, spec=normalised, by=by)
+        columns = adapters.product_columns(normalised, **_product_ids())
+        for name in _PRODUCT_COLUMNS:
+            setattr(product, name, columns[name])
+    changed = revision is not None or any(
+        getattr(product, key) != value for key, value in labels.items()
+    )
+    for key, value in labels.items():
+        setattr(product, key, value)
+    if retired is not None and retired != product.retired:
+        product.retired = retired
+        changed = True
+    if changed:
+        product.origin = LOCAL
+        product._history_user = by  # type: ignore[attr-defined]
+        product.full_clean()
+        product.save()
+        catalog_version_bump()
+    return revision

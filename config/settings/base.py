@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "drf_standardized_errors",
     "django_htmx",
+    "simple_history",
+    "import_export",
     "apps.core",
     "apps.accounts",
     "apps.catalog",
