@@ -1,8 +1,13 @@
 """Fixes: re-trace with ONE element swapped for a catalog sibling (or a cassette port moved).
 
-The smallest fix wins: fewest changes, then the element nearest the fault, then the sibling that
-differs from the original in the fewest attributes (map, gender, end-face, grade, adapter key).
-When no single change clears every error, changes are chained greedily (at most three).
+The smallest fix wins: fewest changes, then the sibling that differs from the original in the
+fewest attributes (map, gender, end-face, grade, adapter key, cable type). Among equally small
+fixes the one that names the odd part wins: first the fix after which the most labelled parts fit
+one polarity method of reference §5.2/§5.3 (a Method-B channel is all type B: B trunk, B modules,
+B array cords or A-to-B cords, key-up/key-up adapters), then the one after which the parts of the
+same kind share one label (gender, end-face, grade, and polarities the method table does not
+know), then the element nearest the fault, then the lowest index. When no single change clears
+every error, changes are chained greedily (at most three).
 """
 
 from __future__ import annotations
@@ -40,18 +45,18 @@ def find_fix(flat: Flat, catalog: Catalog, options: Options, verdict: Verdict) -
     ] or [0]
     candidates = _candidates(flat, catalog, verdict)
 
-    def rank(changes: tuple[Candidate, ...], result: int) -> tuple[Any, ...]:
+    def rank(changes: tuple[Candidate, ...], result: int, after: Flat) -> tuple[Any, ...]:
         distance = sum(min(abs(c[0] - f) for f in faults) for c in changes)
         difference = sum(_difference(flat, c, catalog) for c in changes)
-        return (result, difference, distance, str(changes))
+        odd = _consistency(after, catalog) if result == 0 else (0, 0)
+        return (result, difference, *odd, distance, tuple(c[0] for c in changes), str(changes))
 
     scored = []
     for candidate in candidates:
         trial = _apply(flat, candidate, catalog)
         if trial is not None:
-            scored.append(
-                (rank((candidate,), _failures(trial, catalog, options)), candidate, trial)
-            )
+            failures = _failures(trial, catalog, options)
+            scored.append((rank((candidate,), failures, trial), candidate, trial))
     scored.sort(key=lambda item: item[0])
     if scored and scored[0][0][0] == 0:
         best_single = scored[0][1]
@@ -64,7 +69,7 @@ def find_fix(flat: Flat, catalog: Catalog, options: Options, verdict: Verdict) -
                     continue
                 both = _apply(trial, second, catalog)
                 if both is not None and _failures(both, catalog, options) == 0:
-                    pairs.append((rank((first, second), 0), (first, second)))
+                    pairs.append((rank((first, second), 0, both), (first, second)))
         if pairs:
             chosen = min(pairs)[1]
             message = "; ".join(_message(flat, c, catalog) for c in chosen)
@@ -83,7 +88,9 @@ def find_fix(flat: Flat, catalog: Catalog, options: Options, verdict: Verdict) -
                 continue
             node = candidate[0]
             distance = min(abs(node - f) for f in faults)
-            score = (result, _difference(current, candidate, catalog), distance, str(candidate))
+            odd = _consistency(trial, catalog) if result == 0 else (0, 0)
+            difference = _difference(current, candidate, catalog)
+            score = (result, difference, *odd, distance, node, str(candidate))
             if best is None or score < best[0]:
                 best = (score, candidate, trial)
         if best is None:
@@ -95,6 +102,73 @@ def find_fix(flat: Flat, catalog: Catalog, options: Options, verdict: Verdict) -
             message = "; ".join(_message(flat, c, catalog) for c in changes)
             return FixDraft(_expand(flat, tuple(changes)), message)
     return None
+
+
+# Polarity methods each labelled part fits (reference §5.2 duplex, §5.3 parallel; U1-style
+# parallel: type B trunk, type A adapters, type A cords). Unlabelled parts fit every method.
+METHODS: dict[tuple[str, str], frozenset[str]] = {
+    ("trunk", "A"): frozenset({"A"}),
+    ("trunk", "B"): frozenset({"B", "U1", "U2"}),
+    ("trunk", "C"): frozenset({"C"}),
+    ("array_cord", "A"): frozenset({"A", "U1"}),
+    ("array_cord", "B"): frozenset({"A", "B", "U2"}),
+    ("patch_cord", "A-to-B"): frozenset({"A", "B", "C", "U1", "U2"}),
+    ("patch_cord", "A-to-A"): frozenset({"A"}),
+    ("cassette", "A"): frozenset({"A", "C"}),
+    ("cassette", "B"): frozenset({"B"}),
+    ("cassette", "U1"): frozenset({"U1"}),
+    ("cassette", "U2"): frozenset({"U2"}),
+    ("adapter", "key-up-key-down"): frozenset({"A", "C", "U1"}),
+    ("adapter", "key-up-key-up"): frozenset({"B", "U2"}),
+}
+ALL_METHODS = ("A", "B", "C", "U1", "U2")
+
+
+def _labels(product: Product) -> tuple[str, str | None, tuple[Any, ...]]:
+    """A part's kind, its polarity label (method table key) and its uniformity labels."""
+    record = product.record
+    faces = product.faces.values()
+    if product.kind == "cable":
+        kind = str(record.get("cable_type") or "cable")
+    elif product.kind == "panel":
+        kind = "adapter"
+    else:
+        kind = product.kind
+    polarity: str | None = None
+    if kind in ("adapter",):
+        keys = {f.adapter for f in faces} - {None, "duplex"}
+        polarity = str(next(iter(keys))) if len(keys) == 1 else None
+    elif record.get("polarity"):
+        polarity = str(record["polarity"]).split(" ")[0].rstrip(",")
+    genders = tuple(sorted(str(f.gender) for f in faces))
+    endfaces = tuple(sorted({str(f.endface) for f in faces}))
+    # a polarity the method table knows is judged by the method fit (Method A mixes its cords)
+    label = None if (kind, polarity or "") in METHODS else polarity
+    return kind, polarity, (label, genders, endfaces, product.grade)
+
+
+def _consistency(flat: Flat, catalog: Catalog) -> tuple[int, int]:
+    """How far a channel is from one polarity method, and from uniform parts (0 is best).
+
+    (labelled parts that do not fit the best-fitting method, Σ over kinds and labels of the
+    distinct values − 1): the fix that restores a textbook channel names the odd part.
+    """
+    fits = dict.fromkeys(ALL_METHODS, 0)
+    groups: dict[tuple[str, int], set[Any]] = {}
+    for spec in flat.specs:
+        if not isinstance(spec, ElementSpec):
+            continue
+        product = catalog.products.get(spec.product)
+        if product is None or product.kind == "splice":
+            continue
+        kind, polarity, labels = _labels(product)
+        methods = METHODS.get((kind, polarity or ""))
+        if methods is not None:
+            for method in ALL_METHODS:
+                fits[method] += method not in methods
+        for number, label in enumerate(labels):
+            groups.setdefault((kind, number), set()).add(label)
+    return min(fits.values()), sum(len(values) - 1 for values in groups.values())
 
 
 def _failures(flat: Flat, catalog: Catalog, options: Options) -> int:
@@ -194,6 +268,7 @@ def _difference(flat: Flat, candidate: Candidate, catalog: Catalog) -> int:
     assert isinstance(spec, ElementSpec)
     old, new = catalog.product(spec.product), catalog.product(product)
     score = int(dict(old.map) != dict(new.map)) + int(old.grade != new.grade)
+    score += int(old.record.get("cable_type") != new.record.get("cable_type"))
     for a, b in zip(_faces(old), _faces(new), strict=False):
         score += sum(1 for x, y in zip(a, b, strict=True) if x != y)
     return score

@@ -146,15 +146,23 @@ def medium(graph: Graph, node: int) -> tuple[str, str, str] | None:
     if n.is_end:
         assert n.application is not None
         return n.application.mode, n.application.core_um, n.application.code
-    return None
+    return n.fiber
 
 
 def _fiber_types(graph: Graph) -> list[Draft]:
+    """FIBER_TYPE_MISMATCH across every mating, looking through adapters and splices.
+
+    Fibre meets fibre: the mode and core must match (50 with 62.5 µm anywhere is a mismatch). A
+    transceiver meets fibre: its application runs on every fibre type its limits list (10GBASE-SR
+    on 62.5 µm OM1); an unlisted type of another mode is a mismatch, an unlisted type of the same
+    mode is left to FIBER_TYPE_UNSUPPORTED (the loss plan).
+    """
+
     def look(key: FaceKey) -> tuple[int, tuple[str, str, str]] | None:
         """Medium seen through `key`'s node, looking through adapters and splices."""
         for _ in range(len(graph.nodes)):
             node = graph.nodes[key[0]]
-            found = medium(graph, key[0]) or node.fiber
+            found = medium(graph, key[0])
             if found is not None:
                 return key[0], found
             if node.product.kind not in ("adapter", "panel", "splice"):
@@ -174,8 +182,20 @@ def _fiber_types(graph: Graph) -> list[Draft]:
         seen_right = look(right)
         if seen_left is None or seen_right is None:
             continue
-        (_, (mode_a, core_a, name_a)), (_, (mode_b, core_b, name_b)) = seen_left, seen_right
-        if mode_a != mode_b or core_a != core_b:
-            detail = f"{name_a} ({mode_a}, {core_a} µm) meets {name_b} ({mode_b}, {core_b} µm)"
-            out.append(_draft(graph, "FIBER_TYPE_MISMATCH", right, {k}, detail))
+        (node_a, (mode_a, core_a, name_a)), (node_b, (mode_b, core_b, name_b)) = (
+            seen_left,
+            seen_right,
+        )
+        end_a, end_b = graph.nodes[node_a], graph.nodes[node_b]
+        if end_a.is_end != end_b.is_end:
+            end, fibre_mode, fibre = (
+                (end_a, mode_b, name_b) if end_a.is_end else (end_b, mode_a, name_a)
+            )
+            assert end.application is not None
+            if fibre in end.application.limits or fibre_mode == end.application.mode:
+                continue
+        elif mode_a == mode_b and core_a == core_b:
+            continue
+        detail = f"{name_a} ({mode_a}, {core_a} µm) meets {name_b} ({mode_b}, {core_b} µm)"
+        out.append(_draft(graph, "FIBER_TYPE_MISMATCH", right, {k}, detail))
     return out
