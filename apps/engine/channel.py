@@ -75,13 +75,17 @@ class Breakout:
 class GraphChannel:
     """Any face graph between two transceivers: matings name (ref, face, ref, face).
 
-    Every element must carry a ref; the ends' refs default to "/a" and "/b".
+    Every element must carry a ref; the ends' refs default to "/a" and "/b". `open_faces` names
+    the (ref, face) pairs that are genuinely free (nothing plugged): a lit fibre leaving by one is
+    OPEN_FIBER. A fibre leaving by any other unmated face is PATH_MISROUTED (it leaves the channel:
+    the face is not on it, e.g. mated to something outside the channel).
     """
 
     a: End
     b: End
     elements: tuple[ElementSpec, ...]
     matings: tuple[tuple[str, str, str, str], ...]
+    open_faces: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,12 +102,14 @@ class GraphBreakout:
 
     Every element must carry a ref; the parent's ref defaults to "/parent", child j's to
     "/children/<j>/end". Findings and per-branch loss are those of the equivalent `Breakout`.
+    `open_faces`: the genuinely free faces, as in `GraphChannel`.
     """
 
     parent: End
     children: tuple[GraphChild, ...]
     elements: tuple[ElementSpec, ...]
     matings: tuple[tuple[str, str, str, str], ...]
+    open_faces: frozenset[tuple[str, str]] = frozenset()
 
 
 Channel = Aggregate | Breakout | GraphChannel | GraphBreakout

@@ -125,7 +125,8 @@ def flatten(channel: Channel, catalog: Catalog) -> Flat:
         for i, element in enumerate(channel.elements):
             specs.append(element)
             pointers.append(f"/elements/{i}")
-        extra = (_graph_matings(specs, pointers, channel.elements, channel.matings), lanes)
+        matings = _graph_matings(specs, pointers, channel.elements, channel.matings)
+        extra = (matings, lanes, _open_faces(specs, pointers, channel.open_faces))
     else:
         raise ChannelError(
             "INVALID_CHANNEL",
@@ -175,6 +176,27 @@ def _graph_matings(
             )
         out.append((left, str(face_a), right, str(face_b)))
     return tuple(out)
+
+
+def _open_faces(
+    specs: list[End | ElementSpec], pointers: list[str], faces: frozenset[tuple[str, str]]
+) -> tuple[tuple[int, str], ...]:
+    """The free faces as (node index, face), sorted: the memo key holds no plant refs."""
+    if not faces:
+        return ()
+    by_ref = {
+        (spec.ref if spec.ref is not None else pointer): i
+        for i, (spec, pointer) in enumerate(zip(specs, pointers, strict=True))
+    }
+    out = []
+    for k, (ref, face) in enumerate(sorted((str(r), str(f)) for r, f in faces)):
+        node = by_ref.get(ref)
+        if node is None:
+            raise ChannelError(
+                "UNKNOWN_REF", f"open face {k + 1} names an unknown ref", f"/open_faces/{k}"
+            )
+        out.append((node, face))
+    return tuple(sorted(out))
 
 
 def lengths_mm(flat: Flat) -> tuple[int | None, ...]:
@@ -267,7 +289,7 @@ def compile_graph(flat: Flat, catalog: Catalog) -> Graph:
             groups.append(Group(f"branch {j + 1}", (0, end), end))
             branch_lanes.append((end, tuple(lanes)))
     else:
-        matings, lanes_per_child = flat.extra
+        matings, lanes_per_child, _open = flat.extra
         for k, (left, face_a, right, face_b) in enumerate(matings):
             pointer = f"/matings/{k}"
             for i, face in ((left, face_a), (right, face_b)):
@@ -277,6 +299,18 @@ def compile_graph(flat: Flat, catalog: Catalog) -> Graph:
                     )
                 nodes[i] = _declare(nodes[i], face)
             mate((left, face_a), (right, face_b), pointer)
+        ordered = sorted((flat.refs[n], f) for n, f in flat.extra[2])
+        for node_index, face in flat.extra[2]:
+            pointer = f"/open_faces/{ordered.index((flat.refs[node_index], face))}"
+            if face not in nodes[node_index].product.faces:
+                raise ChannelError(
+                    "UNKNOWN_FACE", f"{flat.refs[node_index]} has no face {face!r}", pointer
+                )
+            if (node_index, face) in mates:
+                raise ChannelError(
+                    "FACE_IN_USE", f"face {face} is mated and listed as open", pointer
+                )
+            nodes[node_index] = _declare(nodes[node_index], face)
         if flat.shape == "graph":
             _aggregate_targets(nodes, 0, 1, targets)
             groups.append(Group("channel", (0, 1), 1))
