@@ -6,13 +6,17 @@ test: it prints the time per validation for three shapes:
 * a Method-B duplex channel (`Aggregate`), lengths varying (about a third over budget, so the
   loss fixes run too);
 * the same channel as the plant builds it (`GraphChannel`, refs "cable:<i>" unique per link);
-* a DR4 -> 4 × DR harness breakout, lengths varying.
+* a DR4 -> 4 × DR harness breakout, lengths varying;
+* the plant graph again with `trace=False` (what audits store: findings and loss, no lane traces);
+* memory: the verdict memo's size per verdict (tracemalloc), over channels of distinct shapes
+  (every cassette port pair and cord/trunk/module sibling of the Method-B channel).
 """
 
 from __future__ import annotations
 
 import sys
 import time
+import tracemalloc
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -84,12 +88,12 @@ def breakout(i: int) -> Breakout:
     )
 
 
-def run(name: str, channels: Sequence[Channel], catalog: Catalog) -> float:
+def run(name: str, channels: Sequence[Channel], catalog: Catalog, *, trace: bool = True) -> float:
     """Validate every channel; print and return µs per validation."""
     from apps.engine.validate import validate
 
     start = time.perf_counter()
-    failures = sum(1 for channel in channels if not validate(channel, catalog).ok)
+    failures = sum(1 for channel in channels if not validate(channel, catalog, trace=trace).ok)
     elapsed = time.perf_counter() - start
     each = elapsed / len(channels) * 1e6
     print(
@@ -107,6 +111,48 @@ def main(argv: list[str]) -> None:
     run("method B aggregate", [method_b(i) for i in range(count)], catalog)
     run("method B plant graph", [plant_graph(i) for i in range(count)], catalog)
     run("DR4 breakout", [breakout(i) for i in range(count)], catalog)
+    plant = [plant_graph(i) for i in range(count)]
+    run("method B plant graph, trace=False", plant, catalog, trace=False)
+    memory(seed_dir)
+
+
+def shapes(catalog: Catalog) -> list[Channel]:
+    """Method-B channels of distinct memo keys: port pairs, and each element's siblings."""
+    out: list[Channel] = []
+    base = method_b(3)
+    for enter in "123456":
+        for exit_ in "123456":
+            elements = list(base.elements)
+            elements[1] = ElementSpec("CAS-B-OM4", enter=enter, exit="R1")
+            elements[3] = ElementSpec("CAS-B-OM4", enter="R1", exit=exit_)
+            for index in (0, 2, 4):
+                for sibling in ((elements[index].product,),) + tuple(
+                    (s.code,) for s in catalog.siblings(elements[index].product)
+                ):
+                    changed = list(elements)
+                    changed[index] = ElementSpec(sibling[0], elements[index].length_m)
+                    out.append(Aggregate(base.a, tuple(changed), base.b))
+    return out
+
+
+def memory(seed_dir: Path) -> None:
+    """Print the memo's bytes per verdict (verdicts of distinct shapes, fixes searched)."""
+    from apps.engine.validate import validate
+
+    catalog = Catalog.from_records(load_records(seed_dir))
+    channels = shapes(catalog)
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for channel in channels:
+        validate(channel, catalog)
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    count = len(catalog.verdicts)
+    print(
+        f"memory: {len(channels)} channels, {count} verdicts (incl. fix trials) hold "
+        f"{(after - before) / 1e6:.1f} MB: {(after - before) / count / 1e3:.1f} kB per verdict; "
+        f"memo cap {catalog.verdicts.limit}"
+    )
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -150,13 +151,28 @@ class Product:
         return bool(self.record.get("verified", True))
 
 
+MEMO_LIMIT = 10_000
+
+
+class VerdictMemo(OrderedDict[Any, Any]):
+    """The catalog's verdict memo: least recently used first, at most `limit` verdicts.
+
+    A verdict (graph, traces, findings, loss plans, its render cache) takes a few tens of kB:
+    10,000 of them stay in the low hundreds of MB (docs/engine.md, "Memoisation").
+    """
+
+    def __init__(self, limit: int = MEMO_LIMIT) -> None:
+        super().__init__()
+        self.limit = limit
+
+
 class Catalog:
     """Immutable catalog: connector families, fibre types, grades, applications and products."""
 
-    def __init__(self, records: SeedRecords, *, verdicts: dict[Any, Any] | None = None) -> None:
+    def __init__(self, records: SeedRecords, *, verdicts: VerdictMemo | None = None) -> None:
         self.records = records
         self.serial = next(_serial)
-        self.verdicts: dict[Any, Any] = {} if verdicts is None else verdicts
+        self.verdicts: VerdictMemo = VerdictMemo() if verdicts is None else verdicts
         self.connectors = {r["code"]: _connector(r) for r in records.connector_types}
         self.fiber_types = {r["code"]: _fiber_type(r) for r in records.fiber_types}
         self.grades = {r["code"]: _grade(r) for r in records.loss_grades}

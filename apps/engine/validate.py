@@ -35,8 +35,6 @@ from apps.engine.tracing import LaneTrace as RawTrace
 from apps.engine.tracing import trace_all
 from apps.engine.units import db_to_ndb, fiber_colour, mm_to_m, ndb_to_db
 
-MEMO_LIMIT = 200_000
-
 
 @dataclass(frozen=True, slots=True)
 class FixDraft:
@@ -57,28 +55,39 @@ class Verdict:
     failures: int
     fix: FixDraft | None
     fix_searched: bool
-    # per-verdict render cache: rendered traces and findings per refs, blocking matings, upgrades
+    # per-verdict caches: blocking matings and grade upgrades (ref-free), and the rendered
+    # findings and traces of the last few refs (bounded: plant refs rarely repeat)
     cache: dict[Any, Any] = field(default_factory=dict)
+    rendered: dict[Any, Any] = field(default_factory=dict)
 
 
-def validate(channel: Channel, catalog: Catalog, options: Options | None = None) -> Report:
-    """Trace, check and budget one channel against the catalog."""
+def validate(
+    channel: Channel, catalog: Catalog, options: Options | None = None, *, trace: bool = True
+) -> Report:
+    """Trace, check and budget one channel against the catalog.
+
+    `trace=False` (audits): the same findings, fixes and loss, but `Report.trace` is empty; the
+    lane traces (the per-hop rendering with refs and colours) are not built.
+    """
     options = options or Options()
     flat = flatten(channel, catalog)
     lengths = lengths_mm(flat)
     verdict = verdict_for(flat, catalog, options, fixes=True)
-    return _render(verdict, flat, lengths, options, catalog)
+    return _render(verdict, flat, lengths, options, catalog, trace=trace)
 
 
 def verdict_for(flat: Flat, catalog: Catalog, options: Options, *, fixes: bool) -> Verdict:
     """The memoised verdict of a flattened channel (searching a fix if asked and needed)."""
     key = (flat.key, options)
-    verdict: Verdict | None = catalog.verdicts.get(key)
+    memo = catalog.verdicts
+    verdict: Verdict | None = memo.get(key)
     if verdict is None:
         verdict = _verdict(flat, catalog, options)
-        if len(catalog.verdicts) >= MEMO_LIMIT:
-            catalog.verdicts.clear()
-        catalog.verdicts[key] = verdict
+        memo[key] = verdict
+        if len(memo) > memo.limit:
+            memo.popitem(last=False)  # least recently used
+    else:
+        memo.move_to_end(key)
     if fixes and not verdict.fix_searched:
         verdict.fix_searched = True
         if verdict.failures:
@@ -286,21 +295,28 @@ def _render(
     lengths: tuple[int | None, ...],
     options: Options,
     catalog: Catalog,
+    *,
+    trace: bool = True,
 ) -> Report:
     refs = flat.refs
     names = _Names(refs)
     cache = verdict.cache
-    if len(cache) > RENDER_CACHE_LIMIT:
-        cache.clear()
-    static = cache.get(refs)
-    if static is None:
+    renders = verdict.rendered
+    if len(renders) >= RENDER_CACHE_LIMIT:
+        renders.clear()
+    rendered = renders.get(refs)
+    if rendered is None:
         fix = _fix(verdict.fix, refs, names)
-        static = (
-            tuple(_finding(d, refs, fix, names) for d in verdict.drafts),
-            tuple(_lane(t, verdict.graph, refs) for t in verdict.traces),
-        )
-        cache[refs] = static
-    findings = list(static[0])
+        rendered = renders[refs] = tuple(_finding(d, refs, fix, names) for d in verdict.drafts)
+    lanes: tuple[LaneTrace, ...] = ()
+    if trace:
+        cached: tuple[LaneTrace, ...] | None = renders.get((refs, "trace"))
+        if cached is None:
+            cached = renders[(refs, "trace")] = tuple(
+                _lane(t, verdict.graph, refs) for t in verdict.traces
+            )
+        lanes = cached
+    findings = list(rendered)
     loss: list[PathLoss] = []
     blocking = cache.get("blocking")
     if blocking is None:
@@ -322,12 +338,10 @@ def _render(
                 own = _length_fix(reach_fix(plan, lengths), refs, names)
             findings.append(_finding(draft, refs, own, names))
     ok = not any(f.severity == "error" for f in findings)
-    return Report(
-        ok=ok, findings=tuple(findings), trace=static[1], loss=tuple(loss), options=options
-    )
+    return Report(ok=ok, findings=tuple(findings), trace=lanes, loss=tuple(loss), options=options)
 
 
-RENDER_CACHE_LIMIT = 64
+RENDER_CACHE_LIMIT = 4  # rendered entries per verdict: the last refs' findings and traces
 
 
 class _Names(dict[str, str]):
