@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.catalog",
     "apps.plant",
+    "apps.audits",
 ]
 
 MIDDLEWARE = [
@@ -131,7 +132,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Re-queue audit chunks whose worker went quiet; fail a run after AUDIT_CHUNK_MAX_ATTEMPTS.
+    "audits-requeue-stale-chunks": {
+        "task": "apps.audits.tasks.audit_chunks_requeue_task",
+        "schedule": env.float("AUDIT_REQUEUE_INTERVAL_SECONDS", default=30.0),
+    },
+}
+
+# --- Audits ---------------------------------------------------------------------------------
+AUDIT_KEEP_RUNS = env.int("AUDIT_KEEP_RUNS", default=10)  # per hall; the current audit is kept
+AUDIT_CHUNK_SIZE = env.int("AUDIT_CHUNK_SIZE", default=2000)  # links per chunk
+AUDIT_HEARTBEAT_STALE_SECONDS = env.int("AUDIT_HEARTBEAT_STALE_SECONDS", default=300)
+AUDIT_CHUNK_MAX_ATTEMPTS = env.int("AUDIT_CHUNK_MAX_ATTEMPTS", default=3)
 
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
