@@ -14,10 +14,8 @@ The walk follows fibres, not faces: from each end's lit positions (its MDI layou
 pulls in only this link's cords. Transceivers other than the link's ends are not entered: light
 that reaches one leaves the channel by a face the engine reports as PATH_MISROUTED.
 
-Engine gap worked around here (to be closed in apps/engine):
-* a graph channel cannot declare a face as "should continue": every unmated face of a graph
-  channel is reported PATH_MISROUTED. A face that is free *in the store* (nothing plugged) is
-  rewritten here to OPEN_FIBER ("leaves <face> with nothing mated"), same ref, face, positions.
+Faces that are free *in the store* (nothing plugged) go to the engine as `open_faces`, so light
+leaving by one is OPEN_FIBER; faces plugged into something off the channel stay PATH_MISROUTED.
 Aggregate links become `GraphChannel`s, breakouts `GraphBreakout`s (parent, children with the
 parent lanes they carry), both with the stored matings the walk reached.
 """
@@ -468,6 +466,7 @@ def link_input(graph: PlantGraph, link_id: int) -> LinkInput:
             _engine_end(graph, by_role["b"]),
             tuple(_element(graph, ref) for ref in result.elements),
             result.mating_tuples(),
+            open_faces=frozenset(result.free),
         )
     else:
         parent = next(e for e in ends if e.role == "parent")
@@ -476,6 +475,7 @@ def link_input(graph: PlantGraph, link_id: int) -> LinkInput:
             tuple(GraphChild(_engine_end(graph, e), e.lanes) for e in ends if e.role == "child"),
             tuple(_element(graph, ref) for ref in result.elements),
             result.mating_tuples(),
+            open_faces=frozenset(result.free),
         )
     return LinkInput(
         link_id, first.link_name, first.shape, channel, result, refs, findings, cables, ports
@@ -500,29 +500,12 @@ def report_for(
             item.plant_findings.append(
                 finding("CHANNEL_INVALID", error.pointer or "", f"{error.code}: {error.message}")
             )
-    _open_faces(report, item.walk.free)
     findings = report["findings"]
     findings.extend(item.plant_findings)
     findings.extend(cable_findings(graph, item.walk.elements))
     report["ok"] = not any(f["severity"] == "error" for f in findings)
     report["elements"] = item.refs
     return report
-
-
-def _open_faces(report: dict[str, Any], free: set[FaceRef]) -> None:
-    """PATH_MISROUTED at a face that is free in the store is an open fibre (see module doc)."""
-    misrouted = "leaves by {face}, not by the channel's next hop"
-    for item in report["findings"]:
-        if item["code"] == "PATH_MISROUTED" and (item["ref"], item["face"]) in free:
-            item["code"] = "OPEN_FIBER"
-            item["fix"] = None
-            item["message"] = item["message"].replace(
-                misrouted.format(face=item["face"]), f"leaves {item['face']} with nothing mated"
-            )
-    for lane in report["trace"]:
-        outcome = lane["outcome"]
-        if outcome["code"] == "PATH_MISROUTED" and (outcome["ref"], outcome["face"]) in free:
-            outcome["code"] = "OPEN_FIBER"
 
 
 def status_of(report: dict[str, Any]) -> str:
