@@ -68,8 +68,10 @@ def test_failing_channel_names_the_element_and_its_fix(client: APIClient) -> Non
     # then: both directions land on transmitters, and the fix is one array cord swapped
     findings = [f for f in report["findings"] if f["code"] == "POLARITY_REVERSED"]
     assert {f["ref"] for f in findings} == {"/a", "/b"}
-    [change] = findings[0]["fix"]["changes"]
-    assert change["ref"] in {"/elements/0", "/elements/4"}
+    fix = findings[0]["fix"]
+    assert fix["message"] == ("use a type B array cord at element 5 (CRD-MPO12-B-FF-OM4-LL)")
+    [change] = fix["changes"]
+    assert (change["ref"], change["product"]) == ("/elements/4", validate_examples.ARRAY_CORD_B)
     # and applying it makes the channel pass
     index = int(change["ref"].rsplit("/", 1)[1])
     body = copy.deepcopy(body)
