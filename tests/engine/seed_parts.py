@@ -8,8 +8,9 @@ straight fails the method test, and the test names the product.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterator
 from decimal import Decimal
+from typing import Any
 
 from apps.engine.catalog import Catalog, Face, Product
 from apps.engine.channel import Aggregate, Branch, Breakout, ElementSpec, End
@@ -57,7 +58,7 @@ def is_apc(face: Face) -> bool:
 
 
 def transceiver(
-    catalog: Catalog, applications: Iterable[str], families: Iterable[str]
+    catalog: Catalog, applications: Collection[str], families: Collection[str]
 ) -> Product | None:
     """The first transceiver running one of `applications` with receptacle "1" of `families`."""
     for app in applications:
@@ -71,9 +72,9 @@ def transceiver(
 def cables(
     catalog: Catalog,
     polarity: str,
-    a_family: Iterable[str],
-    b_family: Iterable[str],
-    fiber: Iterable[str],
+    a_family: Collection[str],
+    b_family: Collection[str],
+    fiber: Collection[str],
     *,
     b_legs: int = 1,
 ) -> list[Product]:
@@ -89,7 +90,7 @@ def cables(
     return out
 
 
-def cassettes(catalog: Catalog, polarity: str, fiber: Iterable[str]) -> list[Product]:
+def cassettes(catalog: Catalog, polarity: str, fiber: Collection[str]) -> list[Product]:
     """MPO-to-LC modules with this polarity label and fibre, with six (or four) front ports."""
     out = []
     for product in products(catalog, "cassette"):
@@ -264,7 +265,8 @@ def parallel_channel(parts: dict[str, object]) -> Aggregate:
     qsfp = parts["qsfp"]
     bare = parts["adapter"]
     trunk = parts["trunk"]
-    (cord1, (in1, out1)), (cord2, (in2, out2)) = parts["cords"]  # type: ignore[misc]
+    cords: Any = parts["cords"]
+    (cord1, (in1, out1)), (cord2, (in2, out2)) = cords
     assert isinstance(qsfp, Product)
     assert isinstance(bare, Product)
     assert isinstance(trunk, Product)

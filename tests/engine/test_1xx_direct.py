@@ -48,6 +48,7 @@ def test_103_duplex_a_to_b_cord_passes_and_a_to_a_fails(fixture_catalog):
     assert validate(Aggregate(SFP, (el("CRD-LC-AB-OM4", "2"),), SFP), fixture_catalog).ok
     report = validate(Aggregate(SFP, (el("CRD-LC-AA-OM4", "2"),), SFP), fixture_catalog)
     assert report.codes()[0] == "POLARITY_REVERSED"
+    assert report.findings[0].fix is not None
     assert report.findings[0].fix.message == (
         "replace the A-to-A cord at element 1 with an A-to-B cord (CRD-LC-AB-OM4)"
     )
@@ -58,6 +59,7 @@ def test_104_male_cord_into_male_transceiver_is_a_gender_conflict(fixture_catalo
     report = validate(Aggregate(QSFP, (el("TRK-B-MPO12-MM-OM4", "3"),), QSFP), fixture_catalog)
     assert report.codes() == ["GENDER_CONFLICT", "GENDER_CONFLICT"]
     assert report.findings[0].severity == "error"
+    assert report.findings[0].fix is not None
     assert "unpinned" in report.findings[0].fix.message
 
 
@@ -71,6 +73,7 @@ def test_105_upc_cord_on_apc_dr4_is_an_endface_mismatch_and_reflectance_risk(fix
         "REFLECTANCE_RISK",
         "REFLECTANCE_RISK",
     ]
+    assert report.findings[0].fix is not None
     assert report.findings[0].fix.changes[0].product == "CRD-B-MPO12-FF-OS2-APC"
 
 

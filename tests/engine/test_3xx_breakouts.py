@@ -185,7 +185,7 @@ def _as_graph(channel: Breakout) -> GraphBreakout:
     return GraphBreakout(channel.parent, tuple(children), tuple(elements), tuple(matings))
 
 
-def _summary(report):  # type: ignore[no-untyped-def]
+def _summary(report):
     """What must not depend on the channel's shape: verdicts, codes, outcomes and loss."""
     return (
         report.ok,

@@ -73,5 +73,6 @@ def test_404_custom_refs_are_reported(fixture_catalog):
     )
     report = validate(channel, fixture_catalog)
     assert report.findings[0].ref == "port:2"
+    assert report.findings[0].fix is not None
     assert report.findings[0].fix.changes[0].ref == "cable:123"
     assert "cable:123" in report.findings[0].fix.message

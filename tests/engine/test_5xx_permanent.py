@@ -23,7 +23,7 @@ MODULES = {"A": ("CAS-A-OM4", "TRK-A-MPO12-FF-OM4"), "B": ("CAS-B-OM4", "TRK-B-M
            "U2": ("CAS-U2-OM4", "TRK-B-MPO12-FF-OM4")}  # fmt: skip
 
 
-def _link(module: str, trunk: str, length: str = "60", far: str | None = None):  # type: ignore[no-untyped-def]
+def _link(module: str, trunk: str, length: str = "60", far: str | None = None):
     return (
         ElementSpec(module),
         el(trunk, length),

@@ -25,7 +25,7 @@ GOOD = [
 ]  # fmt: skip
 
 
-def _broken(catalog):  # type: ignore[no-untyped-def]
+def _broken(catalog):
     """Every good channel with one element swapped for each sibling, where that breaks it."""
     for channel in GOOD:
         for index, spec in enumerate(channel.elements):
@@ -36,7 +36,7 @@ def _broken(catalog):  # type: ignore[no-untyped-def]
                 yield wrong
 
 
-def _changed(spec: ElementSpec, change) -> ElementSpec:  # type: ignore[no-untyped-def]
+def _changed(spec: ElementSpec, change) -> ElementSpec:
     return ElementSpec(
         change.product or spec.product,
         change.length_m if change.length_m is not None else spec.length_m,
@@ -46,7 +46,7 @@ def _changed(spec: ElementSpec, change) -> ElementSpec:  # type: ignore[no-untyp
     )
 
 
-def _apply(channel, fix):  # type: ignore[no-untyped-def]
+def _apply(channel, fix):
     """The channel with every change of `fix` made (elements, branch elements, branch exits)."""
     if isinstance(channel, Breakout):
         elements = list(channel.elements)
@@ -76,7 +76,7 @@ def _apply(channel, fix):  # type: ignore[no-untyped-def]
     return Aggregate(channel.a, tuple(elements), channel.b)
 
 
-def _polarity_errors(report):  # type: ignore[no-untyped-def]
+def _polarity_errors(report):
     return [f.code for f in report.errors() if f.code not in LENGTH_CODES]
 
 
@@ -137,7 +137,7 @@ LOSS_CASES = {
 }
 
 
-def _fixes_by_code(report):  # type: ignore[no-untyped-def]
+def _fixes_by_code(report):
     return {f.code: f.fix for f in report.findings if f.fix is not None}
 
 
@@ -183,6 +183,7 @@ def test_connections_over_the_il_need_upgrades_and_a_cut(fixture_catalog):
     report = validate(channel, fixture_catalog)
     reach = next(f for f in report.findings if f.code == "REACH_EXCEEDED")
     assert "by 304.0 m" in reach.message
+    assert reach.fix is not None
     assert [(c.ref, c.length_m) for c in reach.fix.changes] == [("/elements/2", Decimal("96.0"))]
     loss = _fixes_by_code(report)["LOSS_BUDGET_EXCEEDED"]
     products = sorted(c.product for c in loss.changes if c.product)
@@ -206,6 +207,7 @@ def test_swapped_breakout_legs_fix_swaps_them_back(fixture_catalog):
     )
     report = validate(channel, fixture_catalog)
     fix = next(f.fix for f in report.findings if f.code == "LANE_MISMATCH")
+    assert fix is not None
     assert sorted((c.ref, c.exit) for c in fix.changes) == [
         ("/branches/0", "B1"),
         ("/branches/1", "B2"),

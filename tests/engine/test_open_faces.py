@@ -14,7 +14,7 @@ from apps.engine.errors import ChannelError
 from apps.engine.validate import validate
 
 
-def _unplugged(i: int, *, declared: bool):  # type: ignore[no-untyped-def]
+def _unplugged(i: int, *, declared: bool):
     """Method B as the plant stores it, the far cord's B plug pulled from end B.
 
     [SFP]-cord-[CAS 1|R1]==trunk==[R1|CAS 6]-cord:<2i+1> B1   (free)   [SFP port:<i>:b]

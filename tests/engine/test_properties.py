@@ -42,7 +42,7 @@ def _reverse(channel: Aggregate) -> Aggregate:
     return Aggregate(channel.b, tuple(back(s) for s in reversed(channel.elements)), channel.a)
 
 
-def _verdict(channel: Aggregate, catalog) -> tuple[bool, frozenset[str]]:  # type: ignore[no-untyped-def]
+def _verdict(channel: Aggregate, catalog) -> tuple[bool, frozenset[str]]:
     report = validate(channel, catalog)
     codes = frozenset(c for c in report.codes() if c in POLARITY or c.endswith("MISMATCH"))
     return not codes, codes

@@ -22,13 +22,13 @@ def seed_copy(tmp_path: Path) -> Path:
     return target
 
 
-def _edit(path: Path, change) -> None:  # type: ignore[no-untyped-def]
+def _edit(path: Path, change) -> None:
     data = yaml.safe_load(path.read_text())
     change(data)
     path.write_text(yaml.safe_dump(data, allow_unicode=True))
 
 
-def _product(records, code):  # type: ignore[no-untyped-def]
+def _product(records, code):
     return next(p for p in records.products if p["code"] == code)
 
 
@@ -135,7 +135,7 @@ def test_invalid_records_raise_a_seed_error_naming_file_and_record(
 
 
 def test_mpo8_rule_never_maps_dark_positions(seed_copy):
-    def change(data):  # type: ignore[no-untyped-def]
+    def change(data):
         data[0]["ends"] = {
             "A": [{"family": "MPO-8", "gender": "female", "endface": "PC"}],
             "B": [{"family": "MPO-8", "gender": "female", "endface": "PC"}],

@@ -32,20 +32,20 @@ MATING_ERRORS = {"GENDER_CONFLICT", "ENDFACE_MISMATCH", "CONNECTOR_MISMATCH", "F
 
 
 @pytest.fixture(params=CATALOGS)
-def catalog(request, fixture_catalog):  # type: ignore[no-untyped-def]
+def catalog(request, fixture_catalog):
     if request.param == "fixture":
         return fixture_catalog
     return request.getfixturevalue("seed_catalog")
 
 
-def _known(test_id: str, request) -> None:  # type: ignore[no-untyped-def]
+def _known(test_id: str, request) -> None:
     """Mark the running test xfail(strict) if the seed has a known problem for it."""
     reason = SEED_PROBLEMS.get(test_id)
     if reason is not None and "seed" in request.node.callspec.id:
         request.node.add_marker(pytest.mark.xfail(strict=True, reason=reason))
 
 
-def _polarity_and_mating(report) -> list[str]:  # type: ignore[no-untyped-def]
+def _polarity_and_mating(report) -> list[str]:
     return [f.code for f in report.errors() if f.code in TRACE_ERRORS | MATING_ERRORS]
 
 
