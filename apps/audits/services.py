@@ -457,7 +457,8 @@ def audit_chunks_requeue(
     worker); pending chunks are re-queued only when the whole run has been quiet that long (so a
     long queue is not flooded with copies). Returns the re-queued chunk ids.
     """
-    stale_after = stale_after or timedelta(seconds=settings.AUDIT_HEARTBEAT_STALE_SECONDS)
+    if stale_after is None:
+        stale_after = timedelta(seconds=settings.AUDIT_HEARTBEAT_STALE_SECONDS)
     now = timezone.now()
     cutoff = now - stale_after
     quiet_runs = (

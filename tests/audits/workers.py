@@ -52,9 +52,7 @@ def set_broker(url: str) -> str:
     app: Any = celery_app  # private pool attributes: celery's own _after_fork resets them so
     previous = str(app.conf.broker_url)
     app.conf.update(broker_url=url)
-    if app._pool is not None:
-        app._pool.force_close_all()
-    app._pool = None
+    app._pool = None  # not closed: kombu's global pools registry would hand the closed one back
     amqp = app.__dict__.get("amqp")
     if amqp is not None:
         amqp._producer_pool = None

@@ -114,7 +114,9 @@ class HallAuditStartApi(APIView):
         ),
         request=None,
         responses={202: AuditRunSerializer},
-        examples=[OpenApiExample("Queued", value=RUN_EXAMPLE | {"status": "queued"})],
+        examples=[
+            OpenApiExample("Queued", value=RUN_EXAMPLE | {"status": "queued"}, status_codes=["202"])
+        ],
     )
     def post(self, request: Request, hall_id: int) -> Response:
         token = request_token(request)
