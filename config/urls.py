@@ -32,4 +32,5 @@ urlpatterns = [
     path("api/schema/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     re_path(r"^api/", api_not_found),  # last of the API routes: only unmatched URLs reach it
     path("", include("apps.core.urls")),
+    path("", include("apps.configurator.urls")),
 ]

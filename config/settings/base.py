@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "apps.catalog",
     "apps.plant",
     "apps.audits",
+    "apps.configurator",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Views of the browser configurator (one view serves a page and its htmx fragment)."""

@@ -1,0 +1,275 @@
+"""A link's fibre trace, loss budget and findings (with fixes), and the link builder."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from apps.catalog.models import Product
+from apps.plant.selectors import cable_list, hall_list, link_list, link_validate
+
+from .. import builder, forms, selectors, services, svg
+from .common import require_design, run_service, signed_in
+
+
+def findings_view(report: dict[str, Any], names: dict[str, str]) -> list[dict[str, Any]]:
+    """Findings with refs named, their fix and, for a one-cable fix, what to apply."""
+    out = []
+    for index, finding in enumerate(report.get("findings") or []):
+        fix = finding.get("fix") or None
+        apply = None
+        if fix and len(fix.get("changes") or []) == 1:
+            change = fix["changes"][0]
+            ref = change.get("ref") or ""
+            if ref.startswith("cable:") and (change.get("product") or change.get("length_m")):
+                apply = {
+                    "cable": ref[6:],
+                    "product": change.get("product") or "",
+                    "length_m": change.get("length_m") or "",
+                }
+        out.append(
+            {
+                "index": index,
+                "code": finding["code"],
+                "severity": finding["severity"],
+                "where": names.get(finding.get("ref") or "", finding.get("ref") or ""),
+                "face": finding.get("face") or "",
+                "positions": finding.get("positions") or [],
+                "message": svg.ref_names(finding.get("message") or "", names),
+                "fix": svg.ref_names(fix["message"], names) if fix else "",
+                "apply": apply,
+                "consequence_of": finding.get("consequence_of"),
+                "order": finding.get("next_orderable_m"),
+            }
+        )
+    return out
+
+
+def report_context(
+    report: dict[str, Any],
+    names: dict[str, str],
+    urls: dict[str, str] | None = None,
+    kinds: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """What the report partial draws: trace, loss charts, findings."""
+    return {
+        "report": report,
+        "trace": svg.trace_layout(report, names, urls or {}, kinds),
+        "losses": [svg.loss_layout(path, names) for path in report.get("loss") or []],
+        "findings": findings_view(report, names),
+        "errors": sum(1 for f in report.get("findings") or [] if f["severity"] == "error"),
+        "warnings": sum(1 for f in report.get("findings") or [] if f["severity"] == "warning"),
+    }
+
+
+@signed_in
+@require_http_methods(["GET"])
+def link(request: HttpRequest, pk: int) -> HttpResponse:
+    """The link as it is in the store now: per-lane trace, loss budget, findings with fixes."""
+    obj = get_object_or_404(
+        link_list(user=request.user).select_related("hall__project"),  # type: ignore[arg-type]
+        pk=pk,
+    )
+    report = link_validate(link=obj)
+    names = dict(report.get("elements") or {})
+    urls = selectors.element_urls(elements=names)
+    context = {
+        "link": obj,
+        "hall": obj.hall,
+        "project": obj.hall.project,
+        "ends": selectors.link_ends(link=obj),
+        "stored_status": selectors.link_status(obj.status, obj.needs_revalidation),
+        "live_status": report.get("status"),
+        "can_design": selectors.can_design(user=request.user, project=obj.hall.project),  # type: ignore[arg-type]
+        **report_context(report, names, urls),
+    }
+    page = "configurator/partials/report.html" if request.htmx else "configurator/link.html"  # type: ignore[attr-defined]
+    return render(request, page, context)
+
+
+@signed_in
+@require_POST
+def link_fix(request: HttpRequest, pk: int) -> HttpResponse:
+    """Apply a finding's one-cable fix: the sibling product and/or length, same ports."""
+    obj = get_object_or_404(
+        link_list(user=request.user).select_related("hall__project"),  # type: ignore[arg-type]
+        pk=pk,
+    )
+    require_design(request.user, obj.hall.project)  # type: ignore[arg-type]
+    form = forms.FixForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "That fix could not be read: " + form.errors.as_text())
+        return redirect("configurator:link", pk=obj.pk)
+    data = form.cleaned_data
+    cable = get_object_or_404(cable_list(user=request.user), pk=data["cable"])  # type: ignore[arg-type]
+    if data["product"] and not Product.objects.filter(code=data["product"]).exists():
+        raise Http404("No such product.")
+    done = run_service(
+        form,
+        lambda: services.cable_swap(
+            cable=cable,
+            code=data["product"] or None,
+            length_m=data["length_m"],
+            link=obj,
+            by=request.user,  # type: ignore[arg-type]
+        ),
+    )
+    if done is None:
+        messages.error(request, " ".join(str(e) for e in form.non_field_errors()) or "Not applied.")
+    else:
+        messages.success(request, f"Fix applied to {done.label}.")
+    return redirect("configurator:link", pk=obj.pk)
+
+
+# --- the builder ---------------------------------------------------------------------------------
+
+
+def _as_int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def link_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """Build a link: ends, a proposed path over existing trunks, cords; validated live, saved once.
+
+    The draft lives in the form. Every change re-posts it (`action=check`, htmx) and the page
+    shows the engine's verdict from the same call as POST /api/v1/validate/; `action=save` writes
+    the cords, matings and link through the plant services.
+    """
+    hall = get_object_or_404(
+        hall_list(user=request.user).select_related("project"),  # type: ignore[arg-type]
+        pk=pk,
+    )
+    require_design(request.user, hall.project)  # type: ignore[arg-type]
+    ends = selectors.free_transceiver_ports(hall=hall)
+    data: QueryDict = request.POST.copy() if request.method == "POST" else request.GET.copy()
+    if data.get("reset") == "cords":
+        for key in ("cord_a", "cord_a_length", "cord_b", "cord_b_length"):
+            data.pop(key, None)
+    if data.get("reset") == "path":
+        for key in ("path", "cord_a", "cord_a_length", "cord_b", "cord_b_length"):
+            data.pop(key, None)
+    end_choices = [("", "— choose a port —")] + [
+        (str(p.port_id), f"{p}  ({p.family})") for p in ends.values()
+    ]
+    a_id, b_id = _as_int(data.get("a_port")), _as_int(data.get("b_port"))
+    near, far = ends.get(a_id or 0), ends.get(b_id or 0)
+    draft = report = None
+    path_choices: list[tuple[str, str]] = [("direct", "Direct cord, no trunk")]
+    cord_a_ids: list[int] = []
+    cord_b_ids: list[int] = []
+    if near is not None and far is not None and near.port_id != far.port_id:
+        found = builder.candidates(hall=hall, near=near, far=far)
+        path_choices = [(c.key, str(c)) for c in found] + path_choices
+        if not data.get("path") or data["path"] not in dict(path_choices):
+            data["path"] = path_choices[0][0]
+        candidate = next((c for c in found if c.key == data["path"]), None)
+        racks = {
+            r.pk: r
+            for r in hall.racks.select_related("row").filter(pk__in={near.rack_id, far.rack_id})
+        }
+        a_code, b_code = near.code, far.code
+        first_stop = candidate.near if candidate else far
+        choices_a = builder.cord_choices(family_a=near.family, family_b=first_stop.family)
+        cord_a_ids = [p.pk for p in choices_a]
+        if not data.get("cord_a") and choices_a:
+            default = builder.cord_default(hall=hall, choices=choices_a, fiber_type=None)
+            data["cord_a"] = default.code if default else ""
+        if not data.get("cord_a_length"):
+            data["cord_a_length"] = str(
+                builder.cord_length_m(hall=hall, racks=racks, a=near, b=first_stop)
+            )
+        choices_b: list[Product] = []
+        if candidate is not None:
+            choices_b = builder.cord_choices(family_a=candidate.far.family, family_b=far.family)
+            cord_b_ids = [p.pk for p in choices_b]
+            if not data.get("cord_b") and choices_b:
+                default = builder.cord_default(hall=hall, choices=choices_b, fiber_type=None)
+                data["cord_b"] = default.code if default else ""
+            if not data.get("cord_b_length"):
+                data["cord_b_length"] = str(
+                    builder.cord_length_m(hall=hall, racks=racks, a=candidate.far, b=far)
+                )
+        if not data.get("name"):
+            data["name"] = f"{near.owner.split(' ')[0]}-{far.owner.split(' ')[0]}-{near.label}"
+        by_code = {p.code: p for p in [*choices_a, *choices_b]}
+        cord_a = by_code.get(data.get("cord_a") or "")
+        cord_b = by_code.get(data.get("cord_b") or "")
+        if cord_a is not None and (candidate is None or cord_b is not None):
+            draft = builder.Draft(
+                near,
+                far,
+                a_code,
+                b_code,
+                candidate,
+                builder.CordChoice(
+                    cord_a,
+                    _decimal(data.get("cord_a_length")),
+                    builder.orient(cord_a, transceiver_side="a"),
+                ),
+                None
+                if cord_b is None
+                else builder.CordChoice(
+                    cord_b,
+                    _decimal(data.get("cord_b_length")),
+                    builder.orient(cord_b, transceiver_side="b"),
+                ),
+            )
+            report = builder.draft_validate(draft=draft)
+    form = (
+        forms.LinkBuilderForm(data)
+        if request.method == "POST"
+        else forms.LinkBuilderForm(initial=data.dict())
+    )
+    form.fields["a_port"].choices = end_choices  # type: ignore[attr-defined]
+    form.fields["b_port"].choices = end_choices  # type: ignore[attr-defined]
+    form.fields["path"].choices = path_choices  # type: ignore[attr-defined]
+    form.fields["cord_a"].queryset = Product.objects.filter(pk__in=cord_a_ids).order_by("code")  # type: ignore[attr-defined]
+    form.fields["cord_b"].queryset = Product.objects.filter(pk__in=cord_b_ids).order_by("code")  # type: ignore[attr-defined]
+    status = 200
+    if request.method == "POST" and data.get("action") == "save":
+        if form.is_valid() and draft is not None:
+            saved = run_service(
+                form,
+                lambda: services.link_build(
+                    hall=hall,
+                    name=form.cleaned_data["name"],
+                    draft=draft,
+                    by=request.user,  # type: ignore[arg-type]
+                ),
+                {"a_port": "a_port", "b_port": "b_port", "port": "a_port"},
+            )
+            if saved is not None:
+                messages.success(request, f"Link {saved.name} saved.")
+                return redirect("configurator:link", pk=saved.pk)
+        elif draft is None:
+            form.add_error(None, "Choose both ends and the cords first.")
+        status = 400
+    context: dict[str, Any] = {
+        "hall": hall,
+        "project": hall.project,
+        "form": form,
+        "draft": draft,
+        "has_ends": bool(ends),
+    }
+    if report is not None and draft is not None:
+        context.update(report_context(report, draft.names(), kinds=builder.draft_kinds(draft)))
+    page = "configurator/partials/builder.html" if request.htmx else "configurator/builder.html"  # type: ignore[attr-defined]
+    return render(request, page, context, status=status)
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    try:
+        number = Decimal(value or "")
+    except ArithmeticError:
+        return None
+    return number if number.is_finite() and Decimal("0.1") <= number <= 1000 else None
