@@ -102,6 +102,7 @@ class HallPlan:
     rows: list[tuple[Row, list[tuple[Rack, str, int]]]]
     links: list[Link]
     counts: dict[str, int]
+    rack_links: dict[int, set[int]] = field(default_factory=dict)
 
 
 def hall_plan(*, hall: Hall) -> HallPlan:
@@ -119,14 +120,15 @@ def hall_plan(*, hall: Hall) -> HallPlan:
             "id", "module__enclosure__rack_id"
         )
     )
-    per_rack: dict[int, list[str]] = defaultdict(list)
-    shown = {link.pk: link_status(link.status, link.needs_revalidation) for link in links}
+    rack_links: dict[int, set[int]] = defaultdict(set)
     for link_id, rack_id in ends:
         if rack_id is not None:
-            per_rack[rack_id].append(shown[link_id])
+            rack_links[rack_id].add(link_id)
     for link in links:
         for rack_id in {module_ports[p] for p in link.touched_port_ids if p in module_ports}:
-            per_rack[rack_id].append(shown[link.pk])
+            rack_links[rack_id].add(link.pk)
+    shown = {link.pk: link_status(link.status, link.needs_revalidation) for link in links}
+    per_rack = {rack_id: [shown[i] for i in ids] for rack_id, ids in rack_links.items()}
     by_row: dict[int, list[tuple[Rack, str, int]]] = defaultdict(list)
     for rack in racks:
         statuses = per_rack.get(rack.pk, [])
@@ -136,7 +138,9 @@ def hall_plan(*, hall: Hall) -> HallPlan:
         counts[status] += 1
     for link in links:
         link.shown_status = shown[link.pk]  # type: ignore[attr-defined]
-    return HallPlan([(row, by_row.get(row.pk, [])) for row in rows], links, dict(counts))
+    return HallPlan(
+        [(row, by_row.get(row.pk, [])) for row in rows], links, dict(counts), dict(rack_links)
+    )
 
 
 # --- rack elevation ------------------------------------------------------------------------------
@@ -407,3 +411,82 @@ def cables_for_hall(*, hall: Hall) -> QuerySet[Cable]:
         .prefetch_related(Prefetch("legs", queryset=CableLeg.objects.order_by("end", "index")))
         .order_by("label")
     )
+
+
+# --- audits --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """How far a run is: chunks done of the total, as a percentage too."""
+
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        """0..100."""
+        return 100 if not self.total else round(100 * self.done / self.total)
+
+
+def audit_progress(*, run: Any) -> Progress:
+    """Chunks done of the run's total: 1 query."""
+    from apps.audits.models import AuditChunk
+
+    done = AuditChunk.objects.filter(run=run, status=AuditChunk.Status.DONE).count()
+    return Progress(done, run.chunks_total)
+
+
+@dataclass(frozen=True, slots=True)
+class HallPlaces:
+    """Row and rack names of a hall by id (audit findings carry ids)."""
+
+    rows: dict[int, str]
+    racks: dict[int, str]
+
+
+def hall_rows_and_racks(*, hall: Hall) -> HallPlaces:
+    """Names of the hall's rows and racks: 2 queries."""
+    return HallPlaces(
+        dict(Row.objects.filter(hall=hall).values_list("pk", "name")),
+        dict(Rack.objects.filter(hall=hall).values_list("pk", "name")),
+    )
+
+
+def audit_rack_status(*, hall: Hall, plan: HallPlan) -> tuple[Any, dict[int, str]] | None:
+    """Rack colours from the hall's current audit (worst severity of its findings per rack).
+
+    Racks the audit found nothing on pass if they carry links; once the plant has changed since
+    the audit, racks whose links need re-validation show as stale. None without a done audit.
+    """
+    from apps.audits.models import AuditFinding
+    from apps.audits.selectors import audit_run_is_stale, hall_current_audit
+
+    run = hall_current_audit(hall_id=hall.pk)
+    if run is None:
+        return None
+    run.hall = hall
+    # worst severity per link, and per rack for findings without a link (permanent links)
+    by_link: dict[int, str] = {}
+    worst: dict[int, str] = {}
+    for link_id, rack_id, severity in (
+        AuditFinding.objects.filter(run=run, consequence=False, severity__in=["error", "warning"])
+        .values_list("link_id", "rack_id", "severity")
+        .distinct()
+    ):
+        for key, bucket in ((link_id, by_link), (None if link_id else rack_id, worst)):
+            if key is not None and (key not in bucket or severity == "error"):
+                bucket[key] = severity
+    for rack_id, link_ids in plan.rack_links.items():
+        for severity in (by_link[i] for i in link_ids if i in by_link):
+            if rack_id not in worst or severity == "error":
+                worst[rack_id] = severity
+    stale = audit_run_is_stale(run=run)
+    out: dict[int, str] = {}
+    for _row, racks in plan.rows:
+        for rack, link_status_, count in racks:
+            status = worst.get(rack.pk) or ("ok" if count else "empty")
+            if stale and link_status_ == "stale":
+                status = "stale"
+            out[rack.pk] = status
+    return run, out

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from .views import browse, downloads, links
+from .views import audits, browse, downloads, links
 
 app_name = "configurator"
 urlpatterns = [
@@ -30,6 +30,8 @@ urlpatterns = [
         downloads.download,
         name="hall-download",
     ),
+    path("halls/<int:pk>/audits/", audits.hall_audits, name="hall-audits"),
+    path("audits/<int:pk>/", audits.audit, name="audit"),
     path("racks/<int:pk>/", browse.rack, name="rack"),
     path("enclosures/<int:pk>/", browse.enclosure, name="enclosure"),
     path("links/<int:pk>/", links.link, name="link"),

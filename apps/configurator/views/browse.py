@@ -88,6 +88,8 @@ def project(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _hall_context(request: HttpRequest, hall: Any, **forms_: Any) -> dict[str, Any]:
     plan = selectors.hall_plan(hall=hall)
+    audited = selectors.audit_rack_status(hall=hall, plan=plan)
+    by_audit = audited[1] if audited else {}
     rows = [
         (
             row.name,
@@ -96,7 +98,7 @@ def _hall_context(request: HttpRequest, hall: Any, **forms_: Any) -> dict[str, A
                     rack.pk,
                     rack.name,
                     rack.position,
-                    status,
+                    by_audit.get(rack.pk, status),
                     reverse("configurator:rack", args=[rack.pk]),
                     f"{count} link path{'s' if count != 1 else ''}",
                 )
@@ -114,6 +116,7 @@ def _hall_context(request: HttpRequest, hall: Any, **forms_: Any) -> dict[str, A
         "project": hall.project,
         "plan": plan,
         "layout": svg.floor_layout(rows),
+        "audit": audited[0] if audited else None,
         "status_labels": svg.STATUS_LABELS,
         "row_form": forms_.get("row_form") or forms.RowForm(prefix="row"),
         "rack_form": forms_.get("rack_form")
