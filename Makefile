@@ -4,7 +4,7 @@
 #   make test     pytest against real PostgreSQL/Redis      (make test ARGS="-k loss -x")
 #   make lint     ruff, ruff format --check, mypy, lint-imports, makemigrations --check
 #   make smoke    fresh database, gunicorn + worker, a few requests, clean stop
-#   make bench    the engine benchmark (apps/engine/bench.py), when there is one
+#   make bench    whole-hall audits on 1 and 2 workers (bench/audits.py; docs/benchmarks.md)
 #   make venv     .venv with the pinned requirements (re-installed when they change)
 #
 # Without DATABASE_URL / REDIS_URL, run/test/smoke start an embedded PostgreSQL and Redis
@@ -66,8 +66,7 @@ lint: $(STAMP)
 	echo "make lint: all checks passed"
 
 bench: $(STAMP)
-	@if [ -f apps/engine/bench.py ]; then $(BIN)/python -m apps.engine.bench $(ARGS); \
-	else echo "no apps/engine/bench.py yet: nothing to run"; fi
+	$(BIN)/python bench/audits.py $(ARGS)
 
 ci:
 	bash .ci/run

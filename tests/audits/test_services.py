@@ -285,7 +285,7 @@ def test_hall_chunk_query_count_does_not_grow_with_the_trunks(hall):
 def test_hall_mixing_cassette_methods_gets_one_mixed_polarity_warning(hall):
     from tests.factories.plant import RackFactory, RowFactory, enclosure_make, module_make
 
-    rack = RackFactory(row=RowFactory(hall=hall, index=0), position=0)
+    rack = RackFactory.create(row=RowFactory.create(hall=hall, index=0), position=0)
     enclosure = enclosure_make(rack)
     module_make(enclosure, "CAS-B12-6LC-B-OM4", 1)
     module_make(enclosure, "CAS-B12-6LC-B-OM4", 2)
