@@ -5,5 +5,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("apps.accounts.api.urls")),
     path("", include("apps.catalog.api.urls")),
+    path("", include("apps.plant.api.urls")),
     path("", include("apps.audits.api.urls")),
 ]

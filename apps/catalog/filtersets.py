@@ -9,11 +9,10 @@ searches the code, name and (for products) the description.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import django_filters as filters
-from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from apps.catalog.models import (
     Application,
@@ -23,99 +22,23 @@ from apps.catalog.models import (
     Product,
     SpliceType,
 )
-
-STRING_LOOKUPS = {
-    "n": ("exact", True),
-    "ic": ("icontains", False),
-    "nic": ("icontains", True),
-    "isw": ("istartswith", False),
-    "nisw": ("istartswith", True),
-    "iew": ("iendswith", False),
-    "niew": ("iendswith", True),
-    "ie": ("iexact", False),
-    "nie": ("iexact", True),
-}
-NUMBER_LOOKUPS = {
-    "n": ("exact", True),
-    "lt": ("lt", False),
-    "lte": ("lte", False),
-    "gt": ("gt", False),
-    "gte": ("gte", False),
-}
+from apps.core.api.filtersets import (  # noqa: F401  (the shared bits, re-exported)
+    NUMBER_LOOKUPS,
+    STRING_LOOKUPS,
+    LookupFilterSet,
+    MultiValueCharFilter,
+    MultiValueField,
+    MultiValueNumberFilter,
+)
 
 
-class MultiValueField(forms.MultipleChoiceField):
-    """Any number of values from repeated query parameters, each cleaned by `base_field`."""
-
-    def __init__(self, *args: Any, base_field: forms.Field | None = None, **kwargs: Any) -> None:
-        self.base_field = base_field or forms.CharField()
-        kwargs.pop("choices", None)
-        super().__init__(*args, **kwargs)
-
-    def valid_value(self, value: Any) -> bool:
-        return True
-
-    def clean(self, value: Any) -> list[Any]:
-        values = [v for v in (value or []) if v not in ("", None)]
-        return [self.base_field.clean(v) for v in values]
-
-
-class MultiValueCharFilter(filters.MultipleChoiceFilter):
-    """`?name=a&name=b`: any of the values (OR); `exclude=True` for `__n`."""
-
-    field_class = MultiValueField
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("distinct", False)
-        super().__init__(*args, **kwargs)
-
-    def is_noop(self, qs: QuerySet, value: Any) -> bool:
-        return False
-
-
-class MultiValueNumberFilter(MultiValueCharFilter):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("base_field", forms.DecimalField())
-        super().__init__(*args, **kwargs)
-
-
-class CatalogFilterSet(filters.FilterSet):
+class CatalogFilterSet(LookupFilterSet):
     """Adds NetBox-style lookups for the fields named in `string_lookups` / `number_lookups`."""
 
-    string_lookups: ClassVar[tuple[str, ...]] = ()
-    number_lookups: ClassVar[tuple[str, ...]] = ()
     search_fields: ClassVar[tuple[str, ...]] = ("code", "name")
 
     q = filters.CharFilter(method="search", label="Search code and name (contains, any case).")
     origin = filters.ChoiceFilter(choices=[("seed", "Seed files"), ("local", "Local")])
-
-    @classmethod
-    def get_filters(cls) -> dict[str, filters.Filter]:
-        found = super().get_filters()
-        for name in cls.string_lookups:
-            found.setdefault(name, MultiValueCharFilter(field_name=name))
-            for suffix, (lookup, exclude) in STRING_LOOKUPS.items():
-                found[f"{name}__{suffix}"] = MultiValueCharFilter(
-                    field_name=name, lookup_expr=lookup, exclude=exclude
-                )
-        for name in cls.number_lookups:
-            found.setdefault(name, MultiValueNumberFilter(field_name=name))
-            for suffix, (lookup, exclude) in NUMBER_LOOKUPS.items():
-                found[f"{name}__{suffix}"] = (
-                    MultiValueNumberFilter(field_name=name, exclude=True)
-                    if exclude
-                    else filters.NumberFilter(field_name=name, lookup_expr=lookup)
-                )
-        return found
-
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        if not value:
-            return queryset
-        condition = Q()
-        for field in self.search_fields:
-            condition |= Q(**{f"{field}__icontains": value})
-        return queryset.filter(condition)
 
 
 class FiberTypeFilterSet(CatalogFilterSet):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, Prefetch, Q, QuerySet
 
 from apps.accounts.models import APIToken, User
 from apps.accounts.selectors import project_list
@@ -111,11 +111,12 @@ def port_list(*, user: User, token: APIToken | None = None) -> QuerySet[Port]:
 
 
 def cable_list(*, user: User, token: APIToken | None = None) -> QuerySet[Cable]:
-    """Cables the request may see, with their legs prefetched."""
+    """Cables the request may see, with their legs (and each leg's mating) prefetched."""
+    legs = CableLeg.objects.select_related("mating").order_by("end", "index")
     return (
         _scoped(Cable, user, token)
         .select_related("product_revision__product")
-        .prefetch_related("legs")
+        .prefetch_related(Prefetch("legs", queryset=legs))
         .order_by("label", "pk")
     )
 
@@ -131,8 +132,13 @@ def mating_list(*, user: User, token: APIToken | None = None) -> QuerySet[Mating
 
 
 def link_list(*, user: User, token: APIToken | None = None) -> QuerySet[Link]:
-    """Links the request may see, with their ends prefetched."""
-    return _scoped(Link, user, token).prefetch_related("ends").order_by("name", "pk")
+    """Links the request may see, with their ends (and applications) prefetched."""
+    ends = LinkEnd.objects.select_related("application").order_by("pk")
+    return (
+        _scoped(Link, user, token)
+        .prefetch_related(Prefetch("ends", queryset=ends))
+        .order_by("name", "pk")
+    )
 
 
 def link_ids_for_hall(*, hall_id: int) -> QuerySet[Link, Any]:

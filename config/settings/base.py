@@ -166,7 +166,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.core.api.openapi.AutoSchema",  # + our 401/403 codes
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
@@ -205,6 +205,13 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode415Enum": "drf_standardized_errors.openapi_serializers.ErrorCode415Enum.choices",
         "ErrorCode429Enum": "drf_standardized_errors.openapi_serializers.ErrorCode429Enum.choices",
         "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
+        # Plant choice sets whose field names ("status", "kind", "role") other apps use too.
+        "CableStatusEnum": "apps.plant.api.schema.CABLE_STATUS",
+        "LinkStatusEnum": "apps.plant.api.schema.LINK_STATUS",
+        "LinkEndRoleEnum": "apps.plant.api.schema.LINK_END_ROLE",
+        "DeviceKindEnum": "apps.plant.api.schema.DEVICE_KIND",
+        "KindEnum": "apps.plant.api.schema.PRODUCT_KIND",
+        "RoleEnum": "apps.accounts.models.Role",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

@@ -23,8 +23,7 @@ from rest_framework.filters import OrderingFilter
 
 from apps.catalog import filtersets, selectors
 from apps.catalog.api import serializers as s
-
-TRUE = {"1", "true", "yes", "on"}
+from apps.core.api.brief import BriefModeMixin
 
 BRIEF = OpenApiParameter(
     "brief",
@@ -33,21 +32,11 @@ BRIEF = OpenApiParameter(
 )
 
 
-class CatalogViewSet(viewsets.ReadOnlyModelViewSet):
+class CatalogViewSet(BriefModeMixin, viewsets.ReadOnlyModelViewSet):
     """Read-only catalog records with NetBox's brief mode."""
 
-    brief_serializer_class: type[serializers.Serializer]
     filter_backends = (DjangoFilterBackend, OrderingFilter)
     ordering_fields: tuple[str, ...] = ("id", "code", "name", "created", "updated")
-
-    @property
-    def brief(self) -> bool:
-        return self.request.query_params.get("brief", "").lower() in TRUE
-
-    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
-        if getattr(self, "request", None) is not None and self.brief:
-            return self.brief_serializer_class
-        return super().get_serializer_class()
 
 
 def _examples(name: str, example: dict[str, Any]) -> dict[str, Any]:
