@@ -155,6 +155,7 @@ class LinkBuilderForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         for name in ("cord_a", "cord_a_length", "cord_b", "cord_b_length"):
             self.fields[name].widget.attrs["data-draft"] = "cords"
+        self.fields["name"].widget.attrs["hx-preserve"] = "true"  # typing survives a re-check
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

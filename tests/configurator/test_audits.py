@@ -52,7 +52,7 @@ def test_start_watch_and_filter_an_audit(
     assert b"POLARITY_REVERSED" in page.content
     only = client.get(f"/audits/{run.pk}/", {"code": "CABLE_TOO_SHORT"})
     assert b"POLARITY_REVERSED</code></td>" not in only.content
-    rack = client.get(f"/audits/{run.pk}/", {"rack": build.racks[0].pk, "severity": "error"})
+    rack = client.get(f"/audits/{run.pk}/", {"rack": str(build.racks[0].pk), "severity": "error"})
     assert rack.status_code == 200
     nonsense = client.get(f"/audits/{run.pk}/", {"rack": "zzz", "severity": "loud", "page": "x"})
     assert nonsense.status_code == 200

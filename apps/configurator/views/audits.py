@@ -95,6 +95,7 @@ def audit(request: HttpRequest, pk: int) -> HttpResponse:
         "hall": hall,
         "project": hall.project,
         "progress": progress,
+        "here": f"Audit #{run.pk}",
         "active": active,
         "stale": audit_run_is_stale(run=run),
         "filters": filters,

@@ -314,11 +314,7 @@ def rack(request: HttpRequest, pk: int) -> HttpResponse:
                     )
         if check and request.htmx:  # type: ignore[attr-defined]
             form = enclosure_form if which == "enclosure" else device_form
-            return render(
-                request,
-                "configurator/partials/place_form.html",
-                {"form": form, "which": which, "fits": fits, "rack": obj},
-            )
+            return render(request, "configurator/partials/fit.html", {"form": form, "fits": fits})
         status = 400 if not check else 200
     layout = svg.rack_layout(obj.height_u, _rack_items(obj, devices, enclosures))
     context = {
