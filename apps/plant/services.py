@@ -30,6 +30,7 @@ from django.db.models import F, Q
 from apps.accounts.models import Project, User
 from apps.catalog.models import Application, Product, ProductRevision
 from apps.core.exceptions import ApplicationError
+from apps.core.tasks import schedule_after_commit
 from apps.plant.models import (
     Cable,
     CableLeg,
@@ -74,11 +75,27 @@ def _links_mark(*, cable_ids: Iterable[int] = (), port_ids: Iterable[int] = ()) 
         condition |= Q(touched_cable_ids__overlap=cables)
     if ports:
         condition |= Q(touched_port_ids__overlap=ports) | Q(ends__port_id__in=ports)
-    return (
+    marked = (
         Link.objects.filter(pk__in=Link.objects.filter(condition).values("pk"))
         .exclude(needs_revalidation=True)
         .update(needs_revalidation=True)
     )
+    _links_revalidate_later(Link.objects.filter(condition))
+    return marked
+
+
+def _links_revalidate_later(links: Any) -> None:
+    """Re-validate these links in the background once the write commits, one task per hall.
+
+    If the broker is down the links simply stay marked `needs_revalidation` (apps/core/tasks.py).
+    """
+    from apps.plant.tasks import links_revalidate_task
+
+    by_hall: dict[int, set[int]] = {}
+    for pk, hall_id in links.values_list("pk", "hall_id"):
+        by_hall.setdefault(hall_id, set()).add(pk)
+    for hall_id, ids in sorted(by_hall.items()):
+        schedule_after_commit(links_revalidate_task, hall_id=hall_id, link_ids=sorted(ids))
 
 
 def _not_found(what: str, attr: str) -> ApplicationError:
@@ -714,6 +731,7 @@ def link_create(
     except IntegrityError as error:
         raise _conflict(error) from error
     _hall_bump(*(port.hall_id for _r, port, *_ in ends))
+    _links_revalidate_later(Link.objects.filter(pk=link.pk))
     return link
 
 
@@ -917,9 +935,11 @@ def hall_adopt_revision(*, hall: Hall, revision: ProductRevision, by: User | Non
         )
     if moved:
         _hall_bump(hall.pk)
-        Link.objects.filter(Q(hall=hall) | Q(ends__hall=hall)).exclude(
-            needs_revalidation=True
-        ).update(needs_revalidation=True)
+        links = Link.objects.filter(
+            pk__in=Link.objects.filter(Q(hall=hall) | Q(ends__hall=hall)).values("pk")
+        )
+        links.exclude(needs_revalidation=True).update(needs_revalidation=True)
+        _links_revalidate_later(links)
     return moved
 
 
