@@ -147,7 +147,7 @@ def hall_plan(*, hall: Hall) -> HallPlan:
 
 
 def rack_contents(*, rack: Rack) -> tuple[list[Device], list[Any]]:
-    """Devices (transceivers, ports) and enclosures (product, modules) of a rack: 6 queries."""
+    """Devices (transceivers, ports) and enclosures (product, modules) of a rack: 7 queries."""
     transceivers = Transceiver.objects.select_related("product_revision__product").prefetch_related(
         Prefetch("ports", queryset=Port.objects.order_by("label"))
     )
@@ -159,6 +159,7 @@ def rack_contents(*, rack: Rack) -> tuple[list[Device], list[Any]]:
     enclosures = list(
         Enclosure.objects.filter(rack=rack)
         .select_related("product_revision__product")
+        .prefetch_related(Prefetch("modules", queryset=Module.objects.only("slot", "enclosure")))
         .annotate(module_count=Count("modules"))
         .order_by("-u_position")
     )

@@ -101,7 +101,7 @@ class FloorLayout:
     rows: tuple[RowLabel, ...]
 
 
-FLOOR_RACK_W, FLOOR_RACK_H, FLOOR_GAP, FLOOR_ROW_GAP, FLOOR_LEFT = 64, 84, 8, 44, 96
+FLOOR_RACK_W, FLOOR_RACK_H, FLOOR_GAP, FLOOR_ROW_GAP, FLOOR_LEFT = 72, 84, 8, 40, 96
 
 
 def floor_layout(rows: Sequence[tuple[str, Sequence[RackInput]]]) -> FloorLayout:
@@ -146,6 +146,18 @@ class RackItem:
     u_position: int
     height_u: int
     url: str
+    marks: tuple[bool, ...] = ()  # enclosure slots (occupied?) or device cages (all True)
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A slot or a cage drawn on the front of an item: filled when occupied."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+    filled: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +173,7 @@ class ItemShape:
     model: str
     units: str
     url: str
+    marks: tuple[Mark, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,18 +226,25 @@ def rack_layout(height_u: int, items: Sequence[RackItem]) -> RackLayout:
         top = item.u_position + item.height_u - 1
         used.update(range(item.u_position, top + 1))
         span = f"U{item.u_position}" if item.height_u == 1 else f"U{item.u_position}–U{top}"
+        x, y, height = RACK_LEFT + 2, y_of(top) + 1, item.height_u * U_PX - 2
+        step = 12 if len(item.marks) <= 8 else 8
+        marks = tuple(
+            Mark(x + 112 + i * step, y + height // 2 - 4, step - 3, 8, filled)
+            for i, filled in enumerate(item.marks[:12])
+        )
         shapes.append(
             ItemShape(
-                RACK_LEFT + 2,
-                y_of(top) + 1,
+                x,
+                y,
                 RACK_INNER_W - 4,
-                item.height_u * U_PX - 2,
+                height,
                 item.kind,
                 item.name,
                 item.model,
                 span,
                 item.url,
-            )
+                marks,
+            )  # fmt: skip
         )
     free: list[FreeShape] = []
     u = height_u
@@ -497,7 +517,7 @@ def trace_layout(
                 tuple(dots),
                 tuple(segments),
                 last_x,
-                last_x < first_x,
+                last_x < first_x or (len(hops) == 1 and last_x > width // 2),
                 first_x,
             )
         )

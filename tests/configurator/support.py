@@ -103,3 +103,31 @@ def wrong_cord_link(build: SmallHall, name: str = "L-1") -> Link:
     link = services.link_create(project=hall.project, name=name, a_port=a, b_port=b)
     services.links_revalidate(hall_id=hall.pk)
     return link
+
+
+def showcase_hall(project: Project) -> SmallHall:
+    """The small hall, fuller: more devices, a second enclosure, cassettes in several slots.
+
+    Rack A01 from the top: ENC-A01 (U40, cassettes in slots 1-3, slot 3 inverted), ENC-A01-2
+    (2U at U36, two cassettes), spine-1 (2U at U30, two SR4 optics), sw-a01 (U20), srv-1 (2U at
+    U10). L-1 keeps its A-to-A cord: the polarity failure the README's trace shows.
+    """
+    build = small_hall(project, with_link=True, name="DH1")
+    rack = build.racks[0]
+    enclosure = build.cassettes[0].enclosure
+    services.module_install(enclosure=enclosure, slot=2, revision=revision("CAS-B12-6LC-B-OM4"))
+    services.module_install(
+        enclosure=enclosure, slot=3, revision=revision("CAS-B12-6LC-B-OM4"), orientation="inverted"
+    )
+    second = services.enclosure_place(
+        rack=rack, name="ENC-A01-2", revision=revision("ENC-2U-8SLOT"), u_position=36
+    )
+    for slot in (1, 2):
+        services.module_install(
+            enclosure=second, slot=slot, revision=revision("CAS-B12-6LC-U1-OM4")
+        )
+    spine = services.device_create(rack=rack, name="spine-1", u_position=30, height_u=2)
+    for cage in ("1", "2"):
+        services.transceiver_install(device=spine, cage=cage, revision=revision("QSFP28-100G-SR4"))
+    services.device_create(rack=rack, name="srv-1", u_position=10, height_u=2, kind="server")
+    return build

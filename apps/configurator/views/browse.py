@@ -6,6 +6,7 @@ go through plant services (designer or owner role); their refusals show next to 
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from django.contrib import messages
@@ -86,6 +87,10 @@ def project(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "configurator/project.html", context, status=status)
 
 
+LINKS_SHOWN = 20  # worst first; the audit page lists everything
+CABLES_SHOWN = 200
+
+
 def _hall_context(request: HttpRequest, hall: Any, **forms_: Any) -> dict[str, Any]:
     plan = selectors.hall_plan(hall=hall)
     audited = selectors.audit_rack_status(hall=hall, plan=plan)
@@ -111,10 +116,17 @@ def _hall_context(request: HttpRequest, hall: Any, **forms_: Any) -> dict[str, A
         (f"{place.port_id}:{side}", f"{place} ({side})")
         for place, side in selectors.free_port_sides(hall=hall)
     ]
+    order = {status: i for i, status in enumerate(selectors.STATUS_ORDER)}
+    worst_first = sorted(plan.links, key=lambda link: order.get(link.shown_status, 9))  # type: ignore[attr-defined]
+    cables = list(selectors.cables_for_hall(hall=hall)[: CABLES_SHOWN + 1])
     return {
         "hall": hall,
         "project": hall.project,
         "plan": plan,
+        "links_shown": worst_first[:LINKS_SHOWN],
+        "links_more": max(len(plan.links) - LINKS_SHOWN, 0),
+        "cables": cables[:CABLES_SHOWN],
+        "cables_more": len(cables) > CABLES_SHOWN,
         "layout": svg.floor_layout(rows),
         "audit": audited[0] if audited else None,
         "status_labels": svg.STATUS_LABELS,
@@ -122,7 +134,6 @@ def _hall_context(request: HttpRequest, hall: Any, **forms_: Any) -> dict[str, A
         "rack_form": forms_.get("rack_form")
         or forms.RackForm(prefix="rack", rows=[(r.pk, r.name) for r, _ in plan.rows]),
         "cable_form": forms_.get("cable_form") or forms.CableForm(prefix="cable", sides=sides),
-        "cables": selectors.cables_for_hall(hall=hall),
         "can_design": selectors.can_design(user=request.user, project=hall.project),  # type: ignore[arg-type]
         "downloads": [
             ("bom", "Bill of materials"),
@@ -211,19 +222,22 @@ def hall(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _rack_items(rack: Any, devices: list[Any], enclosures: list[Any]) -> list[svg.RackItem]:
-    items = [
-        svg.RackItem(
-            "device",
-            d.pk,
-            d.name,
-            ", ".join(t.product_revision.product.code for t in d.transceivers.all())
-            or d.get_kind_display(),
-            d.u_position,
-            d.height_u,
-            f"#device-{d.pk}",
+    items = []
+    for d in devices:
+        codes = Counter(t.product_revision.product.code for t in d.transceivers.all())
+        model = ", ".join(f"{n}× {code}" if n > 1 else code for code, n in codes.items())
+        items.append(
+            svg.RackItem(
+                "device",
+                d.pk,
+                d.name,
+                model or d.get_kind_display(),
+                d.u_position,
+                d.height_u,
+                f"#device-{d.pk}",
+                tuple(True for _ in range(sum(codes.values()))),
+            )
         )
-        for d in devices
-    ]
     items += [
         svg.RackItem(
             "enclosure",
@@ -233,6 +247,10 @@ def _rack_items(rack: Any, devices: list[Any], enclosures: list[Any]) -> list[sv
             e.u_position,
             e.height_u,
             reverse("configurator:enclosure", args=[e.pk]),
+            tuple(
+                n in {m.slot for m in e.modules.all()}
+                for n in range(1, int(e.product_revision.spec.get("slots") or 0) + 1)
+            ),
         )
         for e in enclosures
     ]
