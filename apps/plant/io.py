@@ -1184,7 +1184,9 @@ def _plan(
                     for role, port_id, lanes, app in ends
                 )
     for name, (_shape, ends, _path) in wanted.links.items():
-        final_links[name] = ends
+        final_links[name] = tuple(  # an end without an application runs its transceiver's
+            (role, key, lanes, app or _default_app(key, final_t)) for role, key, lanes, app in ends
+        )
     return _Plan(
         racks_rows={name: value[0] for name, value in racks.items()},
         owner_ports=owner_ports,
@@ -1206,6 +1208,13 @@ def _plan(
             "cables": set(cable_faces),
         },
     )
+
+
+def _default_app(key: PortKey, transceivers: dict[tuple[str, str], _Revision | None]) -> str | None:
+    if key[0] or key[1] != "t":
+        return None
+    revision = transceivers.get((key[2], key[3]))
+    return None if revision is None else revision.spec.get("application")
 
 
 def _check_references(
