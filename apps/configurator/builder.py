@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from apps.catalog.models import Product
+from apps.catalog.models import Product, ProductRevision
 from apps.catalog.validation import channel_validate
 from apps.core.exceptions import ApplicationError
 from apps.plant.geometry import HallGeometry, Spot, next_orderable_m, route
@@ -325,6 +325,114 @@ def draft_kinds(draft: Draft) -> dict[str, str]:
 
 def draft_validate(*, draft: Draft) -> dict[str, Any]:
     """The draft's report from the engine, exactly as POST /api/v1/validate/ computes it."""
+    try:
+        return channel_validate(request=draft.request())
+    except ApplicationError as error:
+        return {
+            "ok": False,
+            "findings": [
+                {
+                    "code": error.code.upper(),
+                    "severity": "error",
+                    "ref": "",
+                    "message": error.detail,
+                    "fix": None,
+                    "consequence_of": None,
+                }
+            ],
+            "trace": [],
+            "loss": [],
+        }
+
+
+# --- breakouts -----------------------------------------------------------------------------------
+
+
+def harness_choices(*, parent: Place, children: list[Place]) -> list[Product]:
+    """Harnesses with one plug fitting the parent and at least one leg per child: 1 query."""
+    families = {c.family for c in children}
+    out = []
+    for revision in (
+        ProductRevision.objects.filter(
+            is_current=True,
+            product__kind=Product.Kind.CABLE,
+            product__retired=False,
+            product__cable_type="harness",
+        )
+        .select_related("product")
+        .order_by("product__code")
+    ):
+        ends = revision.spec.get("ends") or {}
+        a, b = ends.get("A") or [], ends.get("B") or []
+        if (
+            len(a) == 1
+            and a[0].get("family") == parent.family
+            and len(b) >= len(children)
+            and {leg.get("family") for leg in b} <= families | {None}
+            and families <= {leg.get("family") for leg in b}
+        ):
+            out.append(revision.product)
+    return out
+
+
+def lanes_per_child(*, children: list[Place]) -> int:
+    """The lanes each child carries: its application's lane count (1 query)."""
+    lanes = Product.objects.filter(code__in=[c.code for c in children]).values_list(
+        "application__lanes", flat=True
+    )
+    return max([n for n in lanes if n] or [1])
+
+
+@dataclass(frozen=True, slots=True)
+class BreakoutDraft:
+    """A breakout not yet saved: parent, children (in lane order), the harness between them."""
+
+    parent: Place
+    children: tuple[Place, ...]
+    harness: Product
+    length_m: Decimal | None
+    lanes: int  # per child
+
+    def child_lanes(self, index: int) -> list[int]:
+        """The parent lanes child `index` carries (0-based)."""
+        return list(range(index * self.lanes, (index + 1) * self.lanes))
+
+    def request(self) -> dict[str, Any]:
+        """The breakout in the shape POST /api/v1/validate/ takes."""
+        return {
+            "shape": "breakout",
+            "parent": {"transceiver": self.parent.code, "receptacle": self.parent.label},
+            "elements": [{"product": self.harness.code, "length_m": self.length_m, "enter": "A1"}],
+            "branches": [
+                {
+                    "exit": f"B{j + 1}",
+                    "lanes": self.child_lanes(j),
+                    "elements": [],
+                    "end": {"transceiver": child.code, "receptacle": child.label},
+                }
+                for j, child in enumerate(self.children)
+            ],
+        }
+
+    def names(self) -> dict[str, str]:
+        """Request pointers -> names."""
+        names = {
+            "/parent": f"{self.parent.owner} port {self.parent.label}",
+            "/elements/0": "harness (new)",
+        }
+        for j, child in enumerate(self.children):
+            names[f"/branches/{j}/end"] = f"{child.owner} port {child.label}"
+        return names
+
+    def kinds(self) -> dict[str, str]:
+        """Request pointers -> element kinds."""
+        kinds = {"/parent": "transceiver", "/elements/0": "cable"}
+        kinds.update({f"/branches/{j}/end": "transceiver" for j in range(len(self.children))})
+        return kinds
+
+
+def breakout_validate(*, draft: BreakoutDraft) -> dict[str, Any]:
+    """The breakout draft's report, by the same call as POST /api/v1/validate/."""
     try:
         return channel_validate(request=draft.request())
     except ApplicationError as error:

@@ -179,3 +179,26 @@ class FindingFilterForm(forms.Form):
     )
     row = forms.CharField(required=False)
     rack = forms.CharField(required=False)
+
+
+class BreakoutForm(forms.Form):
+    """A breakout draft: the parent port, its children in lane order, the harness."""
+
+    name = forms.CharField(max_length=100)
+    parent = forms.TypedChoiceField(coerce=int, choices=(), label="Parent (transceiver port)")
+    children = forms.TypedMultipleChoiceField(
+        coerce=int, choices=(), label="Children, in lane order (child 1 carries the first lanes)"
+    )
+    harness = forms.ModelChoiceField(
+        queryset=Product.objects.none(), to_field_name="code", required=False
+    )
+    length_m = forms.DecimalField(
+        min_value=Decimal("0.1"), max_value=Decimal("1000"), decimal_places=3, required=False,
+        label="Length (m)",
+    )  # fmt: skip
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("parent") in (data.get("children") or []):
+            self.add_error("children", "The parent cannot be its own child.")
+        return data

@@ -389,7 +389,9 @@ def element_urls(*, elements: dict[str, str]) -> dict[str, str]:
 def free_transceiver_ports(*, hall: Hall) -> dict[int, Place]:
     """Transceiver ports of the hall that are not the end of a link yet: 2 queries."""
     ports = Port.objects.filter(hall=hall, transceiver__isnull=False, link_end__isnull=True)
-    return port_places(ports=ports.order_by("transceiver__device__name", "label"))
+    return port_places(
+        ports=ports.order_by("transceiver__device__name", "transceiver__cage", "label")
+    )
 
 
 def free_port_sides(*, hall: Hall) -> list[tuple[Place, str]]:

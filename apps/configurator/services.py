@@ -17,7 +17,7 @@ from apps.core.exceptions import ApplicationError
 from apps.plant import services as plant
 from apps.plant.models import Cable, CableLeg, Hall, Link, Mating, Port
 
-from .builder import Draft
+from .builder import BreakoutDraft, Draft
 
 
 def _mm(length_m: Decimal | None) -> int | None:
@@ -138,3 +138,28 @@ def cable_swap(
         plant.leg_connect(leg=_leg(new, f"{end}{index}"), port=ports[port_id], side=side, by=by)
     plant.links_revalidate(hall_id=link.hall_id, link_ids=[link.pk])
     return new
+
+
+@transaction.atomic
+def breakout_build(*, hall: Hall, name: str, draft: BreakoutDraft, by: User) -> Link:
+    """Create the harness, plug parent and children in, define the breakout link, validate it."""
+    ids = [draft.parent.port_id, *(c.port_id for c in draft.children)]
+    ports = {p.pk: p for p in Port.objects.filter(pk__in=ids)}
+    harness = plant.cable_create(
+        hall=hall,
+        label=_next_label(hall, "HRN-"),
+        revision=_revision(draft.harness.code),
+        length_mm=_mm(draft.length_m),
+    )
+    parent = ports[draft.parent.port_id]
+    plant.leg_connect(leg=_leg(harness, "A1"), port=parent, side="front", by=by)
+    children = []
+    for j, child in enumerate(draft.children):
+        port = ports[child.port_id]
+        plant.leg_connect(leg=_leg(harness, f"B{j + 1}"), port=port, side="front", by=by)
+        children.append((port, draft.child_lanes(j)))
+    link = plant.link_create(
+        project=hall.project, name=name, parent_port=parent, children=children, by=by
+    )
+    plant.links_revalidate(hall_id=hall.pk, link_ids=[link.pk])
+    return link

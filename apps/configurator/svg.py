@@ -408,11 +408,11 @@ def trace_layout(
     # x of every face: faces of one element sit FACE_GAP apart, elements ELEMENT_GAP apart
     x_of: dict[tuple[str, str], int] = {}
     groups: list[tuple[str, list[tuple[str, str]]]] = []
+    # one column group per element, in order of first appearance (a harness's legs stay together)
+    by_ref: dict[str, list[tuple[str, str]]] = {}
     for key in keys:
-        if groups and groups[-1][0] == key[0]:
-            groups[-1][1].append(key)
-        else:
-            groups.append((key[0], [key]))
+        by_ref.setdefault(key[0], []).append(key)
+    groups = list(by_ref.items())
     x = TRACE_LEFT + 60
     for _ref, faces in groups:
         for i, key in enumerate(faces):
@@ -631,7 +631,7 @@ def loss_layout(path: Mapping[str, Any], names: Mapping[str, str]) -> LossLayout
         34,
         tuple(bars),
         px(limit) if limit is not None else -1,
-        px(total),
+        max(px(total), LOSS_LEFT + 64),  # where the total's label ends
         min(px(total), px(limit)) if limit is not None else 0,
         max(px(total), px(limit)) if limit is not None else 0,
         margin is None or margin >= 0,

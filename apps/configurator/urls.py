@@ -25,6 +25,7 @@ urlpatterns = [
     path("projects/<int:pk>/", browse.project, name="project"),
     path("halls/<int:pk>/", browse.hall, name="hall"),
     path("halls/<int:pk>/links/new/", links.link_new, name="link-new"),
+    path("halls/<int:pk>/breakouts/new/", links.breakout_new, name="breakout-new"),
     path(
         "halls/<int:pk>/downloads/<slug:kind>.<slug:fmt>",
         downloads.download,

@@ -357,3 +357,37 @@ def test_connecting_a_trunk_from_the_hall_page(build: SmallHall, designer: User)
     )
     assert response.status_code == 400
     assert response.context["cable_form"].errors
+
+
+def test_breakout_builder_validates_and_saves_a_dr4_fan_out(
+    build: SmallHall, designer: User
+) -> None:
+    from apps.plant import services
+    from tests.configurator.support import revision
+
+    rack = build.racks[0]
+    spine = services.device_create(rack=rack, name="spine-1", u_position=30)
+    parent = services.transceiver_install(
+        device=spine, cage="1", revision=revision("QSFPDD-400G-DR4")
+    )
+    leaf = services.device_create(rack=rack, name="leaf-1", u_position=25)
+    children = [
+        services.transceiver_install(device=leaf, cage=str(n), revision=revision("QSFP28-100G-DR"))
+        for n in range(1, 5)
+    ]
+    client = signed_in(designer)
+    url = f"/halls/{build.hall.pk}/breakouts/new/"
+    query = {
+        "parent": str(port(parent, "1").pk),
+        "children": [str(port(c, "1").pk) for c in children],
+    }
+    response = client.get(url, query)
+    assert response.status_code == 200
+    assert response.context["draft"].harness.code == "HRN-B8-MPO12F-4LC-OS2-APC"
+    assert response.context["report"]["ok"] is True
+    response = client.post(url, {**query, "name": "DR4-1", "action": "save"})
+    assert response.status_code == 302
+    link = Link.objects.get(name="DR4-1")
+    assert link.shape == "breakout"
+    assert link.status == "ok"
+    assert sorted(link.ends.values_list("role", flat=True)) == ["child"] * 4 + ["parent"]

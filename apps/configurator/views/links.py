@@ -273,3 +273,90 @@ def _decimal(value: str | None) -> Decimal | None:
     except ArithmeticError:
         return None
     return number if number.is_finite() and Decimal("0.1") <= number <= 1000 else None
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def breakout_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """Build a breakout: a parent port, its children (in lane order) and a harness between them.
+
+    Like the link builder: the draft lives in the form, is checked by the same engine call as
+    POST /api/v1/validate/ on every change, and is written only by `action=save`.
+    """
+    hall = get_object_or_404(
+        hall_list(user=request.user).select_related("project"),  # type: ignore[arg-type]
+        pk=pk,
+    )
+    require_design(request.user, hall.project)  # type: ignore[arg-type]
+    ends = selectors.free_transceiver_ports(hall=hall)
+    data: QueryDict = request.POST.copy() if request.method == "POST" else request.GET.copy()
+    choices = [(str(p.port_id), f"{p}  ({p.family}, {p.code})") for p in ends.values()]
+    parent = ends.get(_as_int(data.get("parent")) or 0)
+    child_ids = [_as_int(v) for v in data.getlist("children")]
+    children = [ends[i] for i in child_ids if i in ends and (parent is None or i != parent.port_id)]
+    draft = report = None
+    harness_ids: list[int] = []
+    if parent is not None and children:
+        found = builder.harness_choices(parent=parent, children=children)
+        harness_ids = [p.pk for p in found]
+        by_code = {p.code: p for p in found}
+        if not data.get("length_m"):
+            racks = {
+                r.pk: r
+                for r in hall.racks.select_related("row").filter(
+                    pk__in={parent.rack_id, *(c.rack_id for c in children)}
+                )
+            }
+            data["length_m"] = str(
+                max(
+                    builder.cord_length_m(hall=hall, racks=racks, a=parent, b=child)
+                    for child in children
+                )
+            )
+        if not data.get("name"):
+            data["name"] = f"{parent.owner.split(' ')[0]}-breakout-{parent.label}"
+        lanes = builder.lanes_per_child(children=children)
+        length = _decimal(data.get("length_m"))
+        chosen = by_code.get(data.get("harness") or "")
+        # the default harness: the first (by code) with which the engine finds no error
+        for harness in [chosen] if chosen is not None else found:
+            draft = builder.BreakoutDraft(parent, tuple(children), harness, length, lanes)
+            report = builder.breakout_validate(draft=draft)
+            if report["ok"]:
+                break
+        if chosen is None and found and report is not None and not report["ok"]:
+            draft = builder.BreakoutDraft(parent, tuple(children), found[0], length, lanes)
+            report = builder.breakout_validate(draft=draft)
+        if draft is not None:
+            data["harness"] = draft.harness.code
+    form = (
+        forms.BreakoutForm(data)
+        if request.method == "POST"
+        else forms.BreakoutForm(initial={**data.dict(), "children": child_ids})
+    )
+    form.fields["parent"].choices = [("", "— choose the parent —"), *choices]  # type: ignore[attr-defined]
+    form.fields["children"].choices = choices  # type: ignore[attr-defined]
+    form.fields["harness"].queryset = Product.objects.filter(pk__in=harness_ids).order_by("code")  # type: ignore[attr-defined]
+    status = 200
+    if request.method == "POST" and data.get("action") == "save":
+        if form.is_valid() and draft is not None:
+            saved = run_service(
+                form,
+                lambda: services.breakout_build(
+                    hall=hall,
+                    name=form.cleaned_data["name"],
+                    draft=draft,
+                    by=request.user,  # type: ignore[arg-type]
+                ),
+                {"parent_port": "parent", "children": "children", "port": "children"},
+            )
+            if saved is not None:
+                messages.success(request, f"Breakout {saved.name} saved.")
+                return redirect("configurator:link", pk=saved.pk)
+        elif draft is None:
+            form.add_error(None, "Choose the parent, its children and a harness first.")
+        status = 400
+    context: dict[str, Any] = {"hall": hall, "project": hall.project, "form": form, "draft": draft}
+    if report is not None and draft is not None:
+        context.update(report_context(report, draft.names(), kinds=draft.kinds()))
+    return render(request, "configurator/breakout.html", context, status=status)
