@@ -61,7 +61,7 @@ def task_send(task: Task, **kwargs: Any) -> bool:
                 "max_retries": 0,
             },
         ) as connection:
-            task.apply_async(kwargs=kwargs, connection=connection, retry=False)
+            task.apply_async(kwargs=kwargs, connection=connection, retry=False)  # type: ignore[call-arg]
     except BROKER_ERRORS as error:
         logger.warning(
             "Could not enqueue %s(%s): %s: %s; its work stays pending.",

@@ -134,7 +134,9 @@ class HallBuilder:
         )
 
     def breakout(self, name: str, parent: Ref, children: list[tuple[Ref, list[int]]]) -> None:
-        ends = [{"role": "parent", "port": parent, "lanes": [], "application": None}]
+        ends: list[dict[str, Any]] = [
+            {"role": "parent", "port": parent, "lanes": [], "application": None}
+        ]
         ends += [
             {"role": "child", "port": port, "lanes": lanes, "application": None}
             for port, lanes in children

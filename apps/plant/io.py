@@ -870,7 +870,7 @@ def _copy_text(value: Any) -> str:
     if kind is int:
         return str(value)
     if kind is str:
-        return value.translate(_ESCAPES)  # type: ignore[no-any-return]
+        return str(value).translate(_ESCAPES)
     if value is None:
         return "\\N"
     if value is True:
@@ -884,11 +884,17 @@ def _copy_text(value: Any) -> str:
     return str(value).translate(_ESCAPES)
 
 
+def _r(revision: _Revision | None) -> _Revision:
+    """A revision the validation has already checked exists."""
+    assert revision is not None
+    return revision
+
+
 def _delete(model: type[Model], ids: Iterable[int]) -> int:
     ids = list(ids)
     if not ids:
         return 0
-    model._default_manager.filter(pk__in=ids)._raw_delete(connection.alias)  # type: ignore[attr-defined]
+    model._default_manager.filter(pk__in=ids).delete()
     return len(ids)
 
 
@@ -1119,28 +1125,28 @@ def _plan(
     replaced_m: set[tuple[str, int]] = set()
     final_m: dict[tuple[str, int], _Revision | None] = {}
     if keep:
-        for key, (_pk, _e, revision_id, _o) in stored.modules.items():
-            final_m[key] = by_pk.get(revision_id)
-    for key, (revision, _o, _path) in wanted.modules.items():
-        final_m[key] = revision
-        old_m = stored.modules.get(key)
+        for mkey, (_pk, _e, revision_id, _o) in stored.modules.items():
+            final_m[mkey] = by_pk.get(revision_id)
+    for mkey, (revision, _o, _path) in wanted.modules.items():
+        final_m[mkey] = revision
+        old_m = stored.modules.get(mkey)
         if (
             old_m is not None
             and revision is not None
             and products.get(old_m[2]) != revision.product
         ):
-            replaced_m.add(key)
-    for key, revision in final_m.items():
-        path = wanted.modules.get(key, (None, "", "/rows"))[2]
-        if key[0] not in enclosures:
-            errors.add(path, f"Enclosure {key[0]} does not exist.", "does_not_exist")
+            replaced_m.add(mkey)
+    for mkey, revision in final_m.items():
+        path = wanted.modules.get(mkey, (None, "", "/rows"))[2]
+        if mkey[0] not in enclosures:
+            errors.add(path, f"Enclosure {mkey[0]} does not exist.", "does_not_exist")
             continue
-        enclosure = enclosure_revisions.get(key[0])
+        enclosure = enclosure_revisions.get(mkey[0])
         slots = int((enclosure.spec.get("slots") if enclosure else 0) or 0)
-        if enclosure is not None and not 1 <= key[1] <= slots:
+        if enclosure is not None and not 1 <= mkey[1] <= slots:
             errors.add(f"{path}/slot", f"The enclosure has slots 1..{slots}.", "slot_out_of_range")
         if revision is not None:
-            owner_ports[("m", *key)] = _port_labels(revision, adapter_families)
+            owner_ports[("m", *mkey)] = _port_labels(revision, adapter_families)
     # cables and matings
     replaced_c: set[str] = set()
     cable_faces: dict[str, dict[str, str]] = {}
@@ -1168,24 +1174,25 @@ def _plan(
                 continue
             final_matings[leg] = stored_port_keys[port_id]
             final_sides[leg] = side
-    for leg, (key, side, path) in wanted.matings.items():
+    for leg, (port_key, side, path) in wanted.matings.items():
         if leg[0] in cable_faces and leg[1] not in cable_faces[leg[0]]:
             errors.add(f"{path}/leg", f"Cable {leg[0]} has no leg {leg[1]}.", "does_not_exist")
             continue
-        final_matings[leg] = key
+        final_matings[leg] = port_key
         final_sides[leg] = side
     # links
     final_links: dict[str, tuple[tuple[str, PortKey, tuple[int, ...], str | None], ...]] = {}
     if keep:
-        for name, ends in stored.ends.items():
+        for name, stored_ends in stored.ends.items():
             if name not in wanted.links:
                 final_links[name] = tuple(
                     (role, stored_port_keys[port_id], lanes, app)
-                    for role, port_id, lanes, app in ends
+                    for role, port_id, lanes, app in stored_ends
                 )
     for name, (_shape, ends, _path) in wanted.links.items():
         final_links[name] = tuple(  # an end without an application runs its transceiver's
-            (role, key, lanes, app or _default_app(key, final_t)) for role, key, lanes, app in ends
+            (role, pkey, lanes, app or _default_app(pkey, final_t))
+            for role, pkey, lanes, app in ends
         )
     return _Plan(
         racks_rows={name: value[0] for name, value in racks.items()},
@@ -1490,10 +1497,10 @@ def _apply(
                     hall_id,
                     project_id,
                     n,
-                    espec[n][1].pk,  # type: ignore[union-attr]
+                    _r(espec[n][1]).pk,
                     espec[n][2],
-                    int(espec[n][1].spec.get("rack_units") or 1),
-                )  # type: ignore[union-attr]
+                    int(_r(espec[n][1]).spec.get("rack_units") or 1),
+                )
                 for n in new
             ],
         ),
@@ -1528,7 +1535,7 @@ def _apply(
         Transceiver,
         ("device_id", "hall_id", "project_id", "cage", "product_revision_id"),
         [
-            (device_ids[k[0]], hall_id, project_id, k[1], wanted.transceivers[k][0].pk)  # type: ignore[union-attr]
+            (device_ids[k[0]], hall_id, project_id, k[1], _r(wanted.transceivers[k][0]).pk)
             for k in new_t
         ],
     )
@@ -1555,7 +1562,7 @@ def _apply(
                 hall_id,
                 project_id,
                 k[1],
-                wanted.modules[k][0].pk,  # type: ignore[union-attr]
+                _r(wanted.modules[k][0]).pk,
                 wanted.modules[k][1],
             )
             for k in new_m
@@ -1563,10 +1570,14 @@ def _apply(
     )
     port_rows: list[tuple[Any, ...]] = []
     port_keys: list[PortKey] = []
-    for owner, keys, ids in (("t", new_t, t_ids), ("m", new_m, m_ids)):
-        for key, pk in zip(keys, ids, strict=True):
-            for label, (face, family) in plan.owner_ports[(owner, *key)].items():
-                port_keys.append(("", owner, key[0], key[1], label))
+    owners: list[tuple[str, Sequence[tuple[str, Any]], list[int]]] = [
+        ("t", new_t, t_ids),
+        ("m", new_m, m_ids),
+    ]
+    for owner, keys, ids in owners:
+        for okey, pk in zip(keys, ids, strict=True):
+            for label, (face, family) in plan.owner_ports[(owner, *okey)].items():
+                port_keys.append(("", owner, okey[0], okey[1], label))
                 port_rows.append(
                     (
                         hall_id,
@@ -1623,9 +1634,9 @@ def _apply(
                 (
                     project_id,
                     hall_id,
-                    wanted.cables[c][0].pk,
+                    _r(wanted.cables[c][0]).pk,
                     c,
-                    wanted.cables[c][1],  # type: ignore[union-attr]
+                    wanted.cables[c][1],
                     wanted.cables[c][2],
                 )
                 for c in new_c

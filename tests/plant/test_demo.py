@@ -30,6 +30,7 @@ def test_good_links_are_ok_and_each_mistake_shows_its_own_code(catalog):
     assert set(MISTAKES) <= set(links.values_list("name", flat=True))
     for link in links:
         assert not link.needs_revalidation
+        assert link.last_report is not None
         primary = {
             f["code"]
             for f in link.last_report["findings"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -67,7 +68,7 @@ def test_single_mode_against_multimode_is_one_fiber_type_mismatch(catalog):
 
 
 def test_the_same_seed_gives_the_same_hall(catalog):
-    args = {
+    args: dict[str, Any] = {
         "rows": 2,
         "racks_per_row": 3,
         "links": 30,

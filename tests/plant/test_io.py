@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -165,6 +166,7 @@ def test_two_legs_in_one_port_side_is_refused(catalog):
 
 
 def test_wrong_format_and_shapes_are_errors_not_crashes(catalog):
+    document: Any
     for document in (
         [],
         {"format": "x"},

@@ -13,7 +13,7 @@ import pytest
 from apps.plant import services
 from apps.plant.models import Link, Mating
 from apps.plant.tasks import links_revalidate_task
-from tests.factories.plant import cable_make, leg, parallel_hall, port
+from tests.factories.plant import ParallelHall, cable_make, leg, parallel_hall, port
 from tests.support import celery as celery_support
 
 celery_worker = celery_support.celery_worker  # the fixture
@@ -21,7 +21,7 @@ celery_worker = celery_support.celery_worker  # the fixture
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _ok_link() -> tuple[object, Link]:
+def _ok_link() -> tuple[ParallelHall, Link]:
     build = parallel_hall()
     link = build.links[0]
     services.links_revalidate(hall_id=build.hall.pk)
@@ -41,6 +41,7 @@ def test_unplugging_a_cord_revalidates_its_link_in_the_background(celery_worker,
     celery_worker.wait_for(lambda: Link.objects.get(pk=link.pk).status == Link.Status.ERROR)
     stored = Link.objects.get(pk=link.pk)
     assert not stored.needs_revalidation
+    assert stored.last_report is not None
     assert "OPEN_FIBER" in {f["code"] for f in stored.last_report["findings"]}
     # and when: plugged back in
     services.leg_connect(

@@ -119,7 +119,7 @@ def celery_worker(transactional_db: None) -> Iterator[CeleryWorker]:
     queue = f"test-{uuid.uuid4().hex[:12]}"
     broker = os.environ.get("CELERY_TEST_BROKER_URL") or str(celery_app.conf.broker_url)
     saved = (celery_app.conf.broker_url, celery_app.conf.task_default_queue)
-    celery_app.conf.broker_url = broker
+    celery_app.conf.update(broker_url=broker)
     celery_app.conf.task_default_queue = queue
     log = Path(tempfile.mkstemp(prefix="celery-worker-", suffix=".log")[1])
     _purge(celery_app, queue)
@@ -141,5 +141,5 @@ def celery_worker(transactional_db: None) -> Iterator[CeleryWorker]:
                 process.kill()
                 process.wait(timeout=5)
         _purge(celery_app, queue)
-        celery_app.conf.broker_url, celery_app.conf.task_default_queue = saved
+        celery_app.conf.update(broker_url=saved[0], task_default_queue=saved[1])
         log.unlink(missing_ok=True)
