@@ -25,9 +25,16 @@ def _mm(length_m: Decimal | None) -> int | None:
 
 
 def _revision(code: str) -> ProductRevision:
-    return ProductRevision.objects.select_related("product").get(
-        product__code=code, is_current=True
+    revision = (
+        ProductRevision.objects.select_related("product")
+        .filter(product__code=code, is_current=True)
+        .first()
     )
+    if revision is None:
+        raise ApplicationError(
+            f"{code} has no current catalog revision.", code="invalid_product", attr="product"
+        )
+    return revision
 
 
 def _leg(cable: Cable, face: str) -> CableLeg:

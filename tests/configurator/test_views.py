@@ -391,3 +391,29 @@ def test_breakout_builder_validates_and_saves_a_dr4_fan_out(
     assert link.shape == "breakout"
     assert link.status == "ok"
     assert sorted(link.ends.values_list("role", flat=True)) == ["child"] * 4 + ["parent"]
+
+
+def test_builder_with_both_ends_keeps_its_query_budget(build: SmallHall, designer: User) -> None:
+    client = signed_in(designer)
+    a, b = port(build.transceivers[0][1], "1"), port(build.transceivers[1][1], "1")
+    url = f"/halls/{build.hall.pk}/links/new/?a_port={a.pk}&b_port={b.pk}"
+    small = count(client, url)
+    from apps.plant import services
+    from tests.configurator.support import revision
+
+    # given more plant: a second trunk and cassettes between the same racks
+    more = [
+        services.module_install(
+            enclosure=c.enclosure, slot=2, revision=revision("CAS-B12-6LC-B-OM4")
+        )
+        for c in build.cassettes
+    ]
+    trunk = services.cable_create(
+        hall=build.hall, label="TRK-002", revision=revision("TRK-B12-MPO12-B-FF-OM4")
+    )
+    from tests.configurator.support import leg
+
+    services.leg_connect(leg=leg(trunk, "A1"), port=port(more[0], "R1"), side="rear")
+    services.leg_connect(leg=leg(trunk, "B1"), port=port(more[1], "R1"), side="rear")
+    bigger = count(client, url)
+    assert small == bigger <= 22

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from apps.accounts.selectors import project_list
 from apps.catalog.models import ProductRevision
+from apps.core.exceptions import ApplicationError
 from apps.plant import services as plant
 from apps.plant.selectors import device_list as plant_device_list
 from apps.plant.selectors import enclosure_list, hall_list, port_list, rack_list, row_list
@@ -26,7 +27,12 @@ from .common import dry_run, require_design, run_service, signed_in
 
 
 def _revision(product: Any) -> ProductRevision:
-    return ProductRevision.objects.get(product=product, is_current=True)
+    revision = ProductRevision.objects.filter(product=product, is_current=True).first()
+    if revision is None:
+        raise ApplicationError(
+            f"{product} has no current catalog revision.", code="invalid_product", attr="product"
+        )
+    return revision
 
 
 @signed_in
