@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 import django_filters as filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 STRING_LOOKUPS = {
@@ -47,7 +48,11 @@ class MultiValueField(forms.MultipleChoiceField):
 
     def clean(self, value: Any) -> list[Any]:
         values = [v for v in (value or []) if v not in ("", None)]
-        return [self.base_field.clean(v) for v in values]
+        try:
+            return [self.base_field.clean(v) for v in values]
+        except ValidationError as error:
+            # One documented code for every bad value (the schema lists this field's codes).
+            raise ValidationError(error.messages[0], code="invalid_choice") from error
 
 
 class MultiValueCharFilter(filters.MultipleChoiceFilter):

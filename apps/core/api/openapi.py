@@ -1,4 +1,9 @@
-"""The schema generator: drf-standardized-errors' AutoSchema with our own 401, 403 and 409 codes.
+"""The schema generator: drf-standardized-errors' AutoSchema with our own 400, 401 and 403 shapes.
+
+400: the package enumerates, per operation, the fields and DRF codes a serializer can raise; our
+services raise named domain codes (`u_out_of_range`, `invalid_shape`, `unknown_product`...) on
+any attr, or none, so those answers broke the schema. 400 is documented as one shape with free
+codes instead.
 
 The package documents 401 as `authentication_failed | not_authenticated` and 403 as
 `permission_denied` only; our API also answers 401 `token_invalid` / `token_expired` and 403
@@ -51,8 +56,31 @@ ErrorResponse409Serializer = _error_response(
 )
 
 
+class Error400Serializer(serializers.Serializer):
+    code = serializers.CharField(
+        help_text="A DRF validation code (required, invalid, does_not_exist, ...) or a named "
+        "domain code (unknown_product, u_out_of_range, invalid_shape, ...)."
+    )
+    detail = serializers.CharField()
+    attr = serializers.CharField(
+        allow_null=True, help_text="The field (dotted path into the body or the query), or null."
+    )
+
+
+class ErrorResponse400Serializer(serializers.Serializer):
+    type = serializers.CharField(
+        help_text="validation_error (a field is named in attr) or client_error (the request as "
+        "a whole, or unparsable JSON)."
+    )
+    errors = Error400Serializer(many=True)  # type: ignore[assignment]  # a field named "errors"
+
+
 class AutoSchema(BaseAutoSchema):
+    """400 answers: one documented shape with free codes (services name their own codes)."""
+
     def _get_error_response_serializer(self, status_code: str) -> Any:
+        if status_code == "400":
+            return ErrorResponse400Serializer
         if status_code == "401":
             return ErrorResponse401Serializer
         if status_code == "403":
