@@ -283,7 +283,24 @@ def _group(drafts: list[Draft], graph: Graph, traces: list[RawTrace]) -> list[Dr
                     if mating in blocking:
                         draft.consequence_of = blocking[mating]
                         break
+    _unsupported_after_mismatch(out, graph)
     return out
+
+
+def _unsupported_after_mismatch(out: list[Draft], graph: Graph) -> None:
+    """A fibre of the wrong mode or core is one fault: FIBER_TYPE_UNSUPPORTED on an element
+    that is part of a FIBER_TYPE_MISMATCH is marked as its consequence."""
+    causes: dict[int, int] = {}
+    for index, draft in enumerate(out):
+        if draft.code == "FIBER_TYPE_MISMATCH":
+            causes.setdefault(draft.node, index)
+            for mating in draft.matings:
+                left, right = graph.matings[mating]
+                causes.setdefault(left[0], index)
+                causes.setdefault(right[0], index)
+    for draft in out:
+        if draft.code == "FIBER_TYPE_UNSUPPORTED" and draft.consequence_of is None:
+            draft.consequence_of = causes.get(draft.node)
 
 
 # --- rendering -----------------------------------------------------------------------------------

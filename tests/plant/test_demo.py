@@ -12,10 +12,6 @@ from apps.plant.models import Hall, Link
 
 pytestmark = pytest.mark.django_db
 
-# The engine reports FIBER_TYPE_UNSUPPORTED next to FIBER_TYPE_MISMATCH instead of as its
-# consequence (tests/plant/test_generate.py ENGINE_GAPS); reported to the engine developer.
-ENGINE_GAPS = {"FIBER_TYPE_MISMATCH": {"FIBER_TYPE_UNSUPPORTED"}}
-
 
 def _hall() -> Hall:
     return Hall.objects.get(project__slug=PROJECT[1])
@@ -39,7 +35,7 @@ def test_good_links_are_ok_and_each_mistake_shows_its_own_code(catalog):
         if link.name in MISTAKES:
             expected = MISTAKES[link.name]
             assert link.status == Link.Status.ERROR, link.name
-            assert primary - ENGINE_GAPS.get(expected, set()) == {expected}, (link.name, primary)
+            assert primary == {expected}, (link.name, primary)
         else:
             assert link.status == Link.Status.OK, (link.name, link.last_report["findings"])
 

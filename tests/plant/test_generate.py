@@ -16,10 +16,6 @@ from tests.factories.accounts import ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
-# Engine gaps (apps/engine, reported to its developer): planted code -> the extra primary code the
-# engine reports with it today instead of marking it a consequence of the planted fault (sm_mm).
-ENGINE_GAPS = {"FIBER_TYPE_MISMATCH": {"FIBER_TYPE_UNSUPPORTED"}}
-
 
 def _primary_errors(hall_id: int) -> dict[str, set[str]]:
     """Link name -> codes of its error findings that are not consequences of another finding."""
@@ -51,15 +47,9 @@ def test_every_planted_fault_is_found_as_its_code_and_nothing_else_fails(catalog
     assert sorted(generated.manifest.values()) == sorted(FAULTS.values())
     for name, codes in found.items():
         expected = {generated.manifest[name]} if name in generated.manifest else set()
-        gap = ENGINE_GAPS.get(generated.manifest.get(name, ""), set())
-        assert codes - gap == expected, (name, codes)
+        assert codes == expected, (name, codes)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: FIBER_TYPE_UNSUPPORTED is not a consequence of "
-    "the FIBER_TYPE_MISMATCH that puts single-mode fibre in a multimode channel",
-)
 def test_single_mode_against_multimode_is_one_fiber_type_mismatch(catalog):
     generated = generate_hall(
         project=ProjectFactory.create(), rows=1, racks_per_row=2, links=1, faults={"sm_mm": 1}
