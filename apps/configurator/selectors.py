@@ -346,10 +346,12 @@ def enclosure_detail(*, enclosure: Enclosure) -> list[ModuleView]:
         front = mates.get((place.port_id, "front"))
         rear = mates.get((place.port_id, "rear"))
         view.ports.append((place, front, rear))
-        # fibres: a cassette's rear (MPO) fibres carry its front ports; count each port's side
-        view.fibres_total += place.positions
-        if front or rear:
-            view.fibres_used += place.positions
+        # fibres, counted on the patching face: a cassette's front ports (its rear MPO carries
+        # the same fibres), a panel's adapters; a fibre is used once a cord is plugged there
+        if place.face != Port.Face.REAR:
+            view.fibres_total += place.positions
+            if front is not None:
+                view.fibres_used += place.positions
     return [views[k] for k in sorted(views)]
 
 

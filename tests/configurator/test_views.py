@@ -206,7 +206,7 @@ def test_placing_an_enclosure_then_a_cassette(build: SmallHall, designer: User) 
     assert response.status_code == 302
     page = client.get(f"/enclosures/{enclosure.pk}/").content.decode()
     assert "inverted" in page
-    assert "0 of 24 fibres used" in page
+    assert "0 of 12 fibres used" in page
 
 
 def test_enclosure_page_shows_what_each_port_side_is_mated_with(
@@ -216,6 +216,7 @@ def test_enclosure_page_shows_what_each_port_side_is_mated_with(
     assert "TRK-001" in body
     assert "PC-901" in body
     assert "A02 U40 ENC-A02 slot 1 port R1" in body  # the trunk's far end
+    assert "2 of 12 fibres used" in body  # front port 1 carries L-1's cord
 
 
 def test_nonsense_input_never_gets_a_server_error(build: SmallHall, designer: User) -> None:
