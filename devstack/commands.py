@@ -32,8 +32,13 @@ def management_commands(supervisor: Supervisor) -> set[str]:
 
 
 def prepare_database(supervisor: Supervisor, *, demo: bool) -> None:
-    """Migrate, then load the catalog (and the demo plant) when those commands exist."""
+    """Migrate, then load the catalog (and the demo login and plant) when those commands exist.
+
+    The demo login comes before `load_demo`, which makes it the owner of the demo project.
+    """
     supervisor.call("migrate", [*MANAGE, "migrate", "--noinput"])
+    if demo:
+        supervisor.call("demo login", [PYTHON, "-m", "devstack.demo_user"])
     available = management_commands(supervisor)
     loaders = ["load_catalog", "load_demo"] if demo else ["load_catalog"]
     for command in loaders:
@@ -49,7 +54,6 @@ def run(*, port: int) -> int:
         supervisor = Supervisor(found.env() | {"DJANGO_SETTINGS_MODULE": "config.settings.local"})
         try:
             prepare_database(supervisor, demo=True)
-            supervisor.call("demo login", [PYTHON, "-m", "devstack.demo_user"])
             beat_schedule = STATE_DIR / "celerybeat-schedule"
             supervisor.start("web", [*MANAGE, "runserver", f"127.0.0.1:{port}"])
             supervisor.start(
