@@ -359,9 +359,28 @@ LANE_H, TRACE_TOP, FACE_GAP, ELEMENT_GAP, TRACE_LEFT = 46, 84, 64, 60, 24
 _REF = re.compile(r"\b(cable|module|port|transceiver):(\d+)\b")
 
 
+_POINTER_WORDS = re.compile(r"\b(?:element (\d+)|end ([AB])|child (\d+))\b")
+
+
 def ref_names(text: str, names: Mapping[str, str]) -> str:
-    """Replace the plant refs in an engine message ("cable:12") by what people call them."""
-    return _REF.sub(lambda m: names.get(m.group(0), m.group(0)), text)
+    """Replace the refs in an engine message by what people call them.
+
+    Plant refs ("cable:12") always; for a draft named by request pointers, also the engine's
+    words for them ("element 2" is /elements/1, "end A" is /a, "child 3" is /branches/2/end).
+    """
+    text = _REF.sub(lambda m: names.get(m.group(0), m.group(0)), text)
+
+    def pointer(match: re.Match[str]) -> str:
+        element, end, child = match.groups()
+        if element:
+            key = f"/elements/{int(element) - 1}"
+        elif end:
+            key = f"/{end.lower()}"
+        else:
+            key = f"/branches/{int(child) - 1}/end"
+        return names.get(key, match.group(0))
+
+    return _POINTER_WORDS.sub(pointer, text)
 
 
 def _kind_of(ref: str) -> str:
