@@ -229,23 +229,18 @@ def rack_layout(height_u: int, items: Sequence[RackItem]) -> RackLayout:
         x, y, height = RACK_LEFT + 2, y_of(top) + 1, item.height_u * U_PX - 2
         step = 12 if len(item.marks) <= 8 else 8
         marks = tuple(
-            Mark(x + 112 + i * step, y + height // 2 - 4, step - 3, 8, filled)
+            Mark(x + 100 + i * step, y + height // 2 - 4, step - 3, 8, filled)
             for i, filled in enumerate(item.marks[:12])
         )
-        shapes.append(
-            ItemShape(
-                x,
-                y,
-                RACK_INNER_W - 4,
-                height,
-                item.kind,
-                item.name,
-                item.model,
-                span,
-                item.url,
-                marks,
-            )  # fmt: skip
+        # the model (right-aligned) gets what the name and the marks leave, ~6 px a character
+        # (1U: the marks share the text line; taller items draw them below it)
+        beside = len(marks) * step if item.height_u == 1 else 0
+        room = (RACK_INNER_W - 4 - 112 - beside - 16) * 2 // 13 - len(span) - 3
+        model = item.model if len(item.model) <= room else item.model[: max(room - 1, 0)] + "…"
+        shape = ItemShape(
+            x, y, RACK_INNER_W - 4, height, item.kind, item.name, model, span, item.url, marks
         )
+        shapes.append(shape)
     free: list[FreeShape] = []
     u = height_u
     while u >= 1:
