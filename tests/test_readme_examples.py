@@ -29,8 +29,10 @@ pytestmark = pytest.mark.skipif(shutil.which("curl") is None, reason="curl is no
 def examples() -> list[tuple[str, dict[str, str], str]]:
     found = []
     for match in MARKER.finditer(README.read_text()):
-        words = match["expect"].split()
-        expect = dict(w.split("=", 1) if "=" in w else (w, "") for w in words)
+        expect = {}
+        for word in match["expect"].split():
+            key, _, value = word.partition("=")
+            expect[key] = value
         found.append((match["name"], expect, match["script"]))
     return found
 
