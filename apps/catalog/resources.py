@@ -1,6 +1,12 @@
-"""Spreadsheet import and export of cables (django-import-export): one flat row per product.
+"""Spreadsheet import and export of products of every kind (django-import-export): one row each.
 
 Columns (CSV or XLSX, header row first; order does not matter, unknown columns are ignored):
+
+    kind                                   cable (also when empty or missing: a cable-only sheet
+                                           needs no kind column) | transceiver | cassette |
+                                           adapter | panel | enclosure | splice
+
+Cables are flat rows:
 
     code, name, vendor, description        the product (code is the key: a known code is updated)
     cable_type                             trunk | array_cord | patch_cord | harness | conversion
@@ -15,6 +21,19 @@ Columns (CSV or XLSX, header row first; order does not matter, unknown columns a
     attenuation_db_per_km                  datasheet figure, optional
     retired                                1 / 0 (empty: 0)
 
+Every other kind has the common columns (code, name, vendor, description, retired), its simple
+scalars in their own columns, and the rest of its record as a JSON object in `spec`:
+
+    transceiver    application, form_factor       spec: receptacles, overrides, ...
+    cassette       -                              spec: ports, map (or map_rule), polarity, ...
+    adapter        family, adapter, apc_capable (1 / 0)
+    panel          adapter (the adapter's code), ports (a count)
+    enclosure      rack_units, slots, fiber_capacity
+    splice         -                              spec: splice, ...
+
+A column that is not its kind's is refused (rather than silently dropped); a cable's `spec` stays
+empty. Export writes the same columns, so an exported file imports back unchanged.
+
 A row becomes the record of docs/catalog-seed.md and goes through the same validation as the admin
 form (the engine loader, then the fibre map checks). The whole file is one transaction: any wrong
 row is reported with its line and nothing is written.
@@ -22,6 +41,7 @@ row is reported with its line and nothing is written.
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -58,6 +78,28 @@ COLUMNS = (
     "retired",
 )
 REQUIRED = ("code", "cable_type", "fiber_type", "a_family", "b_family")
+
+# Every kind's flat columns besides the cable's: the common ones, each kind's scalars, the rest.
+COMMON = ("code", "kind", "name", "vendor", "description", "retired")
+SCALARS: dict[str, tuple[str, ...]] = {
+    "transceiver": ("application", "form_factor"),
+    "cassette": (),
+    "adapter": ("family", "adapter", "apc_capable"),
+    "panel": ("adapter", "ports"),
+    "enclosure": ("rack_units", "slots", "fiber_capacity"),
+    "splice": (),
+}
+COUNTS = ("ports", "rack_units", "slots", "fiber_capacity")
+PRODUCT_COLUMNS = (
+    "code",
+    "kind",
+    *(name for name in COLUMNS if name not in ("code", "retired")),
+    *dict.fromkeys(name for names in SCALARS.values() for name in names),
+    "spec",
+    "retired",
+)
+# Not written to `spec`: the columns, and what the loader derives or the revision history keeps.
+DERIVED = ("revision", "verified", "unverified_fields")
 
 
 def _text(value: Any) -> str:
@@ -196,8 +238,98 @@ def merged_record(current: dict[str, Any], record: dict[str, Any]) -> dict[str, 
     return merged
 
 
-class CableResource(resources.ModelResource):
-    """Cables as flat spreadsheet rows; each row is saved through the catalog services."""
+def _flag(value: Any, name: str) -> bool:
+    text = _text(value).lower()
+    if text in ("1", "true", "yes", "y"):
+        return True
+    if text in ("0", "false", "no", "n"):
+        return False
+    raise ValidationError({name: f"{name} must be 1 or 0, not {_text(value)!r}"})
+
+
+def _a(kind: str) -> str:
+    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
+
+
+def _kind(row: dict[str, Any]) -> str:
+    return _text(row.get("kind")).lower() or "cable"
+
+
+def _refuse_strays(row: dict[str, Any], kind: str) -> None:
+    """A filled column that is not `kind`'s would be dropped silently: refuse the row instead."""
+    own = {"kind", *COLUMNS} if kind == "cable" else {*COMMON, *SCALARS[kind], "spec"}
+    strays = [name for name in PRODUCT_COLUMNS if name not in own and _text(row.get(name))]
+    if kind == "cable" and strays == ["spec"]:
+        raise ValidationError({"spec": "a cable is described by its columns; leave spec empty"})
+    if strays:
+        raise ValidationError(
+            {strays[0]: f"{', '.join(strays)}: not a column of a {kind} (put the rest in spec)"}
+        )
+
+
+def kind_row_record(row: dict[str, Any], current: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The record a non-cable row describes: `spec`, then the columns over it (shape only)."""
+    kind = _kind(row)
+    if kind not in SCALARS:
+        kinds = ", ".join(("cable", *SCALARS))
+        raise ValidationError({"kind": f"unknown kind {kind!r} (one of {kinds})"})
+    _refuse_strays(row, kind)
+    if not _text(row.get("code")):
+        raise ValidationError({"code": "code is required"})
+    text = _text(row.get("spec"))
+    try:
+        spec = json.loads(text) if text else {}
+    except ValueError as error:
+        raise ValidationError({"spec": f"spec is not JSON: {error}"}) from error
+    if not isinstance(spec, dict):
+        raise ValidationError({"spec": "spec must be a JSON object {...}"})
+    record = {k: v for k, v in spec.items() if k not in DERIVED}
+    if current is not None:  # a known product keeps its source markers unless the row sets them
+        for key in ("source", "sources"):
+            if key not in record and key in current:
+                record[key] = current[key]
+    record.update(
+        code=_text(row.get("code")),
+        kind=kind,
+        name=_text(row.get("name")) or _text(row.get("code")),
+        vendor=_text(row.get("vendor")),
+        description=_text(row.get("description")),
+    )
+    for name in SCALARS[kind]:
+        if not _text(row.get(name)):
+            continue  # the spec's value, if any (the loader says when one is missing)
+        if name == "apc_capable":
+            record[name] = _flag(row.get(name), name)
+        elif name in COUNTS:
+            record[name] = _count(row, name)
+        else:
+            record[name] = _text(row.get(name))
+    return record
+
+
+def kind_record_row(spec: dict[str, Any]) -> dict[str, Any]:
+    """A normalised record of any kind as a spreadsheet row (cables: record_row's flat columns)."""
+    row: dict[str, Any] = {name: "" for name in PRODUCT_COLUMNS}
+    kind = spec.get("kind") or "cable"
+    if kind == "cable":
+        row.update(record_row(spec), kind="cable")
+        return row
+    rest = dict(spec)
+    for name in ("code", "name", "vendor", "description"):
+        row[name] = rest.pop(name, None) or ""
+    row["kind"] = rest.pop("kind")
+    for name in DERIVED:
+        rest.pop(name, None)
+    for name in SCALARS.get(kind, ()):
+        if rest.get(name) is not None:  # a null stays in spec, so it comes back null
+            value = rest.pop(name)
+            row[name] = (1 if value else 0) if isinstance(value, bool) else value
+    row["spec"] = json.dumps(rest, ensure_ascii=False, sort_keys=True) if rest else ""
+    return row
+
+
+class ProductResource(resources.ModelResource):
+    """Products of every kind as spreadsheet rows, each saved through the catalog services."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__()
@@ -206,7 +338,7 @@ class CableResource(resources.ModelResource):
     class Meta:
         model = Product
         import_id_fields = ("code",)
-        fields = COLUMNS
+        fields = PRODUCT_COLUMNS
         use_transactions = True
         skip_unchanged = False
         clean_model_instances = False
@@ -214,6 +346,7 @@ class CableResource(resources.ModelResource):
     # Every column is declared: most are not Product columns but parts of the revision's spec,
     # so only `code` has an attribute; import_instance() reads the whole row.
     code = fields.Field(attribute="code", column_name="code")
+    kind = fields.Field(attribute=None, column_name="kind")
     name = fields.Field(attribute=None, column_name="name")
     vendor = fields.Field(attribute=None, column_name="vendor")
     description = fields.Field(attribute=None, column_name="description")
@@ -236,6 +369,16 @@ class CableResource(resources.ModelResource):
     jacket_material = fields.Field(attribute=None, column_name="jacket_material")
     jacket_rating = fields.Field(attribute=None, column_name="jacket_rating")
     attenuation_db_per_km = fields.Field(attribute=None, column_name="attenuation_db_per_km")
+    application = fields.Field(attribute=None, column_name="application")
+    form_factor = fields.Field(attribute=None, column_name="form_factor")
+    family = fields.Field(attribute=None, column_name="family")
+    adapter = fields.Field(attribute=None, column_name="adapter")
+    apc_capable = fields.Field(attribute=None, column_name="apc_capable")
+    ports = fields.Field(attribute=None, column_name="ports")
+    rack_units = fields.Field(attribute=None, column_name="rack_units")
+    slots = fields.Field(attribute=None, column_name="slots")
+    fiber_capacity = fields.Field(attribute=None, column_name="fiber_capacity")
+    spec = fields.Field(attribute=None, column_name="spec")
     retired = fields.Field(attribute=None, column_name="retired")
 
     def export_field(self, field: fields.Field, instance: Product, **kwargs: Any) -> Any:
@@ -253,7 +396,7 @@ class CableResource(resources.ModelResource):
             else:
                 revision = product.revisions.filter(is_current=True).first()
                 spec = revision.spec if revision else None
-        row = record_row({**(spec or {}), "code": product.code}) if spec else {}
+        row = kind_record_row({**(spec or {}), "code": product.code}) if spec else {}
         if spec:
             row.update(name=product.name, vendor=product.vendor, description=product.description)
             row["retired"] = 1 if product.retired else 0
@@ -261,18 +404,24 @@ class CableResource(resources.ModelResource):
         return dict(row)
 
     def filter_export(self, queryset: Any, **kwargs: Any) -> Any:
-        return queryset.filter(kind=Product.Kind.CABLE).with_current_revision()
+        return queryset.with_current_revision()
 
     def import_instance(self, instance: Product, row: dict[str, Any], **kwargs: Any) -> None:
         from apps.catalog.services import product_spec_validate
 
-        record = row_record(dict(row))
-        if instance.pk and instance.kind != Product.Kind.CABLE:
-            raise ValidationError({"code": f"{instance.code} is a {instance.kind}, not a cable"})
-        if instance.pk:
-            current = instance.revisions.filter(is_current=True).first()
+        row = dict(row)
+        kind = _kind(row)
+        if instance.pk and instance.kind != kind:
+            message = f"{instance.code} is {_a(instance.kind)}, not {_a(kind)}: kinds never change"
+            raise ValidationError({"kind": message})
+        current = instance.revisions.filter(is_current=True).first() if instance.pk else None
+        if kind == "cable":
+            _refuse_strays(row, kind)
+            record = row_record(row)
             if current is not None:
                 record = merged_record(current.spec, record)
+        else:
+            record = kind_row_record(row, current.spec if current is not None else None)
         try:
             product_spec_validate(spec=record)
         except ApplicationError as error:

@@ -1,8 +1,9 @@
-"""Importing and exporting cables as CSV and XLSX through the admin (django-import-export)."""
+"""Importing and exporting products of every kind as CSV and XLSX through the admin."""
 
 from __future__ import annotations
 
 import io
+import json
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from apps.catalog.models import FiberType, Product
-from apps.catalog.resources import COLUMNS, CableResource
+from apps.catalog.resources import COLUMNS, PRODUCT_COLUMNS, ProductResource
 from apps.catalog.selectors import catalog_version_get
 
 CSV, XLSX = "0", "1"  # ProductAdmin.import_formats
@@ -45,10 +46,13 @@ def trunk_row(n: int, **changes: Any) -> dict[str, Any]:
     return row
 
 
-def sheet(rows: list[dict[str, Any]], fmt: str) -> SimpleUploadedFile:
-    data = tablib.Dataset(headers=list(COLUMNS))
+def sheet(
+    rows: list[dict[str, Any]], fmt: str, columns: tuple[str, ...] = COLUMNS
+) -> SimpleUploadedFile:
+    """A vendor's file: by default the cable-only columns (no kind column)."""
+    data = tablib.Dataset(headers=list(columns))
     for row in rows:
-        data.append([row[name] for name in COLUMNS])
+        data.append([row.get(name, "") for name in columns])
     if fmt == XLSX:
         content = data.export("xlsx")
         kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -166,7 +170,7 @@ def test_malformed_csv_reports_every_bad_row_and_changes_nothing(manager_client,
 def test_importing_a_known_code_revises_it(manager_client, catalog):
     # given: a seed trunk's row, grade changed
     trunk = Product.objects.get(code="TRK-B12-MPO12-B-FF-OM4")
-    resource = CableResource()
+    resource = ProductResource()
     exported = resource.export(queryset=Product.objects.filter(pk=trunk.pk))
     row = dict(zip(exported.headers, exported[0], strict=True))
     row["grade"] = "elite"
@@ -183,32 +187,183 @@ def test_importing_a_known_code_revises_it(manager_client, catalog):
 @pytest.mark.django_db
 def test_export_writes_cables_as_flat_rows_that_import_unchanged(catalog):
     # given
-    resource = CableResource()
+    resource = ProductResource()
     # when
-    data = resource.export(queryset=Product.objects.all())
+    data = resource.export(queryset=Product.objects.filter(kind="cable"))
     # then
     rows = {r["code"]: r for r in data.dict}
     assert len(rows) == Product.objects.filter(kind="cable").count()
     trunk = rows["TRK-B12-MPO12-B-FF-OM4"]
-    assert trunk["polarity"] == "B"
+    assert (trunk["kind"], trunk["polarity"], trunk["spec"]) == ("cable", "B", "")
     assert trunk["a_family"] == "MPO-12"
     assert trunk["map"].startswith("A1:1=B1:12; A1:2=B1:11")
     # and importing the export changes nothing
-    result = CableResource().import_data(data, dry_run=False)
+    result = ProductResource().import_data(data, dry_run=False)
     assert not result.has_errors()
     assert not result.has_validation_errors()
     assert Product.objects.get(code="TRK-B12-MPO12-B-FF-OM4").revisions.count() == 1
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_every_seed_product_exports_and_imports_back_unchanged(catalog, fmt):
+    # given: the whole seed catalog, every kind, written to a file and read back
+    before = {
+        p.code: (p.kind, p.name, p.vendor, p.description, p.retired, p.origin)
+        for p in Product.objects.all()
+    }
+    specs = {
+        code: spec
+        for code, spec in Product.objects.filter(revisions__is_current=True).values_list(
+            "code", "revisions__spec"
+        )
+    }
+    version = catalog_version_get()
+    exported = ProductResource().export(queryset=Product.objects.all())
+    content = exported.export(fmt)
+    data = tablib.Dataset().load(content, format=fmt)
+    rows = {r["code"]: r for r in data.dict}
+    assert set(rows) == set(before)
+    assert {r["kind"] for r in rows.values()} == {
+        "cable", "transceiver", "cassette", "adapter", "panel", "enclosure", "splice",
+    }  # fmt: skip
+    # the kinds' own columns and the rest as JSON
+    transceiver = rows["CXP-100G-SR10"]
+    assert (transceiver["application"], transceiver["form_factor"]) == ("100GBASE-SR10", "CXP")
+    assert json.loads(transceiver["spec"])["receptacles"][0]["layout"] == "mpo24-sr10"
+    cassette = rows["CAS-B12-6LC-A-OM4"]
+    assert json.loads(cassette["spec"])["map"][0] == ["R1:1", "6:2"]
+    assert (rows["PNL-1U-12MPO-A"]["adapter"], str(rows["PNL-1U-12MPO-A"]["ports"])) == (
+        "ADP-MPO12-KUKD",
+        "12",
+    )
+    assert str(rows["ADP-MPO12-KUKU"]["apc_capable"]) == "0"
+    assert str(rows["ENC-1U-4SLOT"]["slots"]) == "4"
+    # when
+    result = ProductResource().import_data(data, dry_run=False)
+    # then: every row is valid and nothing changed
+    assert not result.has_errors(), [e.error for _, errors in result.row_errors() for e in errors]
+    assert not result.has_validation_errors(), {r.number: r.error_dict for r in result.invalid_rows}
+    assert len(result.rows) == len(before)
+    assert {
+        p.code: (p.kind, p.name, p.vendor, p.description, p.retired, p.origin)
+        for p in Product.objects.all()
+    } == before
+    assert not Product.objects.filter(revisions__number__gt=1).exists()
+    assert {
+        code: spec
+        for code, spec in Product.objects.filter(revisions__is_current=True).values_list(
+            "code", "revisions__spec"
+        )
+    } == specs
+    assert catalog_version_get() == version
+
+
+def _seed_row(code: str, **changes: Any) -> dict[str, Any]:
+    product = Product.objects.get(code=code)
+    data = ProductResource().export(queryset=Product.objects.filter(pk=product.pk))
+    row = dict(zip(data.headers, data[0], strict=True))
+    row.update(changes)
+    return row
+
+
+@pytest.mark.django_db
+def test_transceiver_and_cassette_rows_with_a_bad_spec_are_refused_and_nothing_written(
+    manager_client, catalog
+):
+    # given: a revised transceiver with an unknown application, a new cassette whose map
+    # sends a fibre to a port position that does not exist, and good rows around them
+    cassette = _seed_row("CAS-B12-6LC-A-OM4")
+    spec = json.loads(cassette["spec"])
+    spec["map"][0] = ["R1:1", "6:3"]
+    transceiver = next(p for p in Product.objects.filter(kind="transceiver"))
+    rows = [
+        trunk_row(1, kind="cable"),
+        _seed_row(transceiver.code, application="400GBASE-NOPE"),
+        _seed_row("ADP-MPO12-KUKD", description="Revised"),
+        {**cassette, "code": "CAS-LOCAL-BAD", "spec": json.dumps(spec)},
+        _seed_row("ENC-1U-4SLOT", spec='{"lc_ports": 96'),
+        _seed_row("PNL-1U-12MPO-A", fiber_type="OM4"),
+    ]
+    count, version = Product.objects.count(), catalog_version_get()
+    # when
+    response = _import(manager_client, sheet(rows, CSV, PRODUCT_COLUMNS), CSV)
+    # then: each bad row is named with its reason; nothing is written
+    invalid = _invalid(response)
+    assert sorted(invalid) == [2, 4, 5, 6]
+    assert invalid[2] == "unknown application '400GBASE-NOPE'"
+    assert invalid[4] == "position 6:3 is outside the LC"
+    assert invalid[5].startswith("spec is not JSON")
+    assert invalid[6] == "fiber_type: not a column of a panel (put the rest in spec)"
+    page = response.content.decode()
+    assert transceiver.code in page
+    assert "CAS-LOCAL-BAD" in page
+    assert response.context.get("confirm_form") is None
+    assert Product.objects.count() == count
+    assert Product.objects.get(code="ADP-MPO12-KUKD").description != "Revised"
+    assert catalog_version_get() == version
+
+
+@pytest.mark.django_db
+def test_a_row_cannot_change_a_products_kind(manager_client, catalog):
+    row = _seed_row("ADP-MPO12-KUKD", kind="panel", family="", apc_capable="")
+    response = _import(manager_client, sheet([row], CSV, PRODUCT_COLUMNS), CSV)
+    assert _invalid(response) == {
+        1: "ADP-MPO12-KUKD is an adapter, not a panel: kinds never change"
+    }
+
+
+@pytest.mark.django_db
+def test_a_new_cassette_from_xlsx_is_in_the_catalog_api_at_once(
+    manager_client, catalog_manager, authed_client, user, catalog
+):
+    # given: a Type B cassette written by hand: the map rule instead of the map
+    spec = {
+        "polarity": "B",
+        "fiber_type": "OM4",
+        "grade": "low-loss",
+        "map_rule": "module-b",
+        "ports": [
+            {"face": "rear", "label": "R1", "family": "MPO-12", "gender": "male",
+             "adapter": "key-up-key-down", "endface": "PC"},
+            *({"face": "front", "label": str(n), "family": "LC", "adapter": "duplex",
+               "endface": "PC"} for n in range(1, 7)),
+        ],
+    }  # fmt: skip
+    row = {
+        "code": "CAS-XLSX-B12-6LC-B-OM4",
+        "kind": "cassette",
+        "name": "Imported Base-12 cassette, Type B",
+        "vendor": "Acme",
+        "spec": json.dumps(spec),
+    }
+    version = catalog_version_get()
+    # when
+    preview = _import(manager_client, sheet([row], XLSX, PRODUCT_COLUMNS), XLSX)
+    assert _invalid(preview) == {}
+    done = _confirm(manager_client, preview)
+    # then
+    assert done.status_code == 302
+    product = Product.objects.get(code="CAS-XLSX-B12-6LC-B-OM4")
+    assert (product.kind, product.origin, product.polarity) == ("cassette", "local", "B")
+    assert product.history.get().history_user == catalog_manager
+    assert len(product.revisions.get().spec["map"]) == 12
+    assert catalog_version_get() > version
+    listed = authed_client(user).get("/api/v1/catalog/products/", {"kind": "cassette"}).json()
+    assert "CAS-XLSX-B12-6LC-B-OM4" in [item["code"] for item in listed.get("results", listed)]
+
+
+@pytest.mark.django_db
 def test_export_through_the_admin_as_xlsx(manager_client, catalog):
     response = manager_client.post(
         reverse("admin:catalog_product_export"),
-        {"format": XLSX, **{f"cableresource_{name}": "on" for name in COLUMNS}},
+        {"format": XLSX, **{f"productresource_{name}": "on" for name in PRODUCT_COLUMNS}},
     )
     assert response.status_code == 200
     book = tablib.Dataset().load(io.BytesIO(response.content).read(), format="xlsx")
     assert "TRK-B12-MPO12-B-FF-OM4" in book["code"]
+    assert {"cable", "transceiver", "cassette", "splice"} <= set(book["kind"])
+    assert list(book.headers) == list(PRODUCT_COLUMNS)
 
 
 @pytest.mark.django_db

@@ -24,7 +24,7 @@ from apps.catalog.admin.base import BOOKKEEPING, CatalogAdmin
 from apps.catalog.fibermap import MapLayout, fiber_colour, map_layout
 from apps.catalog.forms import ProductForm
 from apps.catalog.models import CatalogVersion, ConnectorType, Product, ProductRevision
-from apps.catalog.resources import CableResource
+from apps.catalog.resources import ProductResource
 from apps.catalog.services import product_create, product_retire, product_update
 from apps.catalog.usage import product_uses, product_uses_text
 from apps.core.exceptions import ApplicationError
@@ -59,7 +59,7 @@ class ProductRevisionInline(admin.TabularInline):
 class ProductAdmin(ImportExportMixin, SimpleHistoryAdmin, CatalogAdmin):
     form = ProductForm
     change_form_template = "admin/catalog/product/change_form.html"
-    resource_classes = [CableResource]
+    resource_classes = [ProductResource]
     import_formats = [CSV, XLSX]  # choice "0" is CSV, "1" is XLSX
     export_formats = [CSV, XLSX]
     list_display = (
