@@ -45,7 +45,7 @@ from apps.catalog.models import Product  # noqa: E402
 from apps.plant import adapters  # noqa: E402
 from apps.plant.models import Hall  # noqa: E402
 
-BENCH_REDIS_DB = 12
+BENCH_REDIS_DB = 13
 
 
 def redis_url() -> str:

@@ -34,9 +34,8 @@ from apps.audits.versions import engine_version
 from apps.catalog.models import CatalogVersion, ProductRevision
 from apps.core.exceptions import ApplicationError
 from apps.engine.permanent import METHODS, mixed_polarity_methods
-from apps.plant import adapters
-from apps.plant.models import Hall, Link, Module, Port, Rack
-from apps.plant.selectors import link_ids_for_hall, permanent_links_for_hall
+from apps.plant.models import Hall, Link, LinkEnd, Module, Port
+from apps.plant.selectors import link_ids_for_hall, link_reports, permanent_links_for_hall
 
 logger = logging.getLogger(__name__)
 
@@ -93,14 +92,10 @@ def _catalog_version() -> int:
 
 
 def _plan(hall: Hall, by: User | None) -> tuple[AuditRun, list[int]]:
-    """Create the run and its chunks: link ids of the hall in slices, then the hall chunk."""
+    """Create the run and its chunks: the hall's links in slices by place, then the hall chunk."""
     now = timezone.now()
     revision = Hall.objects.filter(pk=hall.pk).values_list("plant_revision", flat=True).get()
-    link_ids = list(
-        Link.objects.filter(pk__in=link_ids_for_hall(hall_id=hall.pk))
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    link_ids = _links_by_place(hall.pk)
     size = max(1, int(settings.AUDIT_CHUNK_SIZE))
     slices = [link_ids[i : i + size] for i in range(0, len(link_ids), size)]
     run = AuditRun.objects.create(
@@ -127,6 +122,22 @@ def _plan(hall: Hall, by: User | None) -> tuple[AuditRun, list[int]]:
     chunks.append(AuditChunk(run=run, index=len(slices), kind=AuditChunk.Kind.HALL, heartbeat=now))
     created = AuditChunk.objects.bulk_create(chunks)
     return run, [chunk.pk for chunk in created]
+
+
+def _links_by_place(hall_id: int) -> list[int]:
+    """The hall's link ids grouped by the rack of their first end (end A or the parent).
+
+    Links from one rack share its cassettes and trunks: in one chunk, the chunk's reach (what its
+    load reads) holds each shared cassette once instead of once per chunk.
+    """
+    scope = link_ids_for_hall(hall_id=hall_id)
+    rack_of = dict(
+        LinkEnd.objects.filter(
+            link_id__in=scope, role__in=[LinkEnd.Role.A, LinkEnd.Role.PARENT]
+        ).values_list("link_id", "port__transceiver__device__rack_id")
+    )
+    ids = Link.objects.filter(pk__in=scope).values_list("pk", flat=True)
+    return sorted(ids, key=lambda pk: (rack_of.get(pk) or 0, pk))
 
 
 def chunks_enqueue(*, chunk_ids: Sequence[int]) -> None:
@@ -313,30 +324,24 @@ def _finding(
 def link_findings(*, link_ids: Iterable[int]) -> list[AuditFinding]:
     """Validate the given links from the store (full engine validation): their findings.
 
-    Fixed number of queries whatever the slice: the plant load (tuples), one query for the
-    rows of the racks the links start in, and the cached catalog.
+    The plant's own loader and validation (`link_reports`, shared with link_validate and the
+    re-validation after edits), without lane traces: a fixed number of queries whatever the
+    slice, scoped to what the slice's links reach.
     """
-    graph = adapters.load(list(link_ids))
-    inputs = [adapters.link_input(graph, pk) for pk in sorted(graph.ends)]
-    rack_of = {item.link_id: graph.ports[graph.ends[item.link_id][0].port_id][5] for item in inputs}
-    rows = dict(
-        Rack.objects.filter(pk__in={r for r in rack_of.values() if r}).values_list("pk", "row_id")
-    )
     out: list[AuditFinding] = []
-    for item in inputs:
-        report = adapters.report_for(graph, item)
+    for result in link_reports(link_ids=list(link_ids), trace=False, findings_only=True):
+        report = result.report
         if not report["findings"]:
             continue
-        rack = rack_of.get(item.link_id)
-        place = (rack, rows.get(rack) if rack else None)
+        place = (result.rack_id, result.row_id)
         names = report.get("elements") or {}
         for found in report["findings"]:
             out.append(
                 _finding(
                     found,
                     subject=AuditFinding.Subject.LINK,
-                    subject_key=item.name,
-                    link_id=item.link_id,
+                    subject_key=result.name,
+                    link_id=result.link_id,
                     names=names,
                     place=place,
                 )

@@ -1,10 +1,13 @@
 """The only place that turns stored plant rows into engine channels (and reports back into JSON).
 
-Loading is one bounded fetch of tuples (`values_list`, never model instances) for the halls the
-links' ends are in, whatever their size: link ends, ports, matings, legs, racks, halls and product
-revisions (7 queries) plus the cached engine catalog (1 query while the catalog is unchanged).
-Links whose cabling passes through a third hall holding none of their ends are followed only as
-far as the loaded halls.
+Loading is one bounded fetch of tuples (`values_list` or a cursor, never model instances) scoped
+to what the links can reach, whatever the size of their halls: link ends; one recursive query for
+the ports reachable from the ends (across mated cables and through cassettes); those ports with
+their places, matings, legs and cables; hall geometry and product revisions (5 queries) plus the
+cached engine catalog (1 query while the catalog is unchanged). The loaded graph is indexed once
+(legs by cable, owners' names and revisions), so per-link work is O(the link's channel). Links
+whose cabling passes through a third hall holding none of their ends are followed only as far as
+the loaded halls (the halls of the links' ends).
 
 Refs of stored elements: "cable:<id>", "module:<id>" (a cassette), "port:<id>" (one bare adapter
 of a panel: face "1" is its rear, "2" its front), "transceiver:<id>" (a link end).
@@ -24,10 +27,11 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from apps.catalog.adapters import engine_catalog
@@ -48,12 +52,89 @@ from apps.engine.validate import validate
 from apps.plant.geometry import HallGeometry, Spot, next_orderable_m, route
 
 __all__ = ["HallGeometry", "Spot", "load", "link_input", "report_for", "status_of"]
-from apps.plant.models import CableLeg, Hall, LinkEnd, Mating, Port, Rack
+from apps.plant.models import (
+    Cable,
+    CableLeg,
+    Device,
+    Enclosure,
+    Hall,
+    LinkEnd,
+    Mating,
+    Module,
+    Port,
+    Rack,
+    Row,
+    Transceiver,
+)
 
 FaceRef = tuple[str, str]  # (ref, face)
 
 
 # --- the bounded fetch ---------------------------------------------------------------------------
+
+# The ports the links' channels can reach, from their ends: across every mated cable (all of its
+# mated legs) and into every port of an entered cassette (a panel port, face "both", is an element
+# of its own: its siblings are not entered); matings in the loaded halls only. The recursive term
+# probes indexes per reached port (mating by port, leg by cable, mating by leg, port by module), so
+# the cost follows the chunk's channels, not the hall.
+_REACH_SQL = """
+WITH RECURSIVE reach(id) AS (
+    SELECT unnest(%(ports)s::bigint[])
+  UNION
+    SELECT x.id FROM reach r CROSS JOIN LATERAL (
+        SELECT m2.port_id AS id
+        FROM {mating} m1
+        JOIN {leg} l1 ON l1.id = m1.leg_id
+        JOIN {leg} l2 ON l2.cable_id = l1.cable_id
+        JOIN {mating} m2 ON m2.leg_id = l2.id
+        WHERE m1.port_id = r.id AND m2.hall_id = ANY(%(halls)s::bigint[])
+      UNION ALL
+        SELECT p2.id FROM {port} p1 JOIN {port} p2 ON p2.module_id = p1.module_id
+        WHERE p1.id = r.id AND p1.face <> 'both'
+    ) x
+)
+SELECT array_agg(id) FROM reach
+"""
+
+# The reached ports, one row per (port, mating): the port with its owner, place and product
+# revision, and the mated leg with its cable. A separate statement from the reach so that the
+# planner sees the real number of ports (an array constant) and joins by index.
+_PORTS_SQL = """
+SELECT p.id, p.label, p.face, p.transceiver_id, p.module_id,
+       COALESCE(t.product_revision_id, m.product_revision_id),
+       k.id, COALESCE(d.u_position, e.u_position), w.index, k.position, k.hall_id, k.row_id,
+       COALESCE(d.name || ' ' || t.cage, e.name || ' slot ' || m.slot),
+       g.leg_id, g.side, l.cable_id, l."end", l.index,
+       c.product_revision_id, c.length_mm, c.label, c.hall_id
+FROM {port} p
+LEFT JOIN {transceiver} t ON t.id = p.transceiver_id
+LEFT JOIN {device} d ON d.id = t.device_id
+LEFT JOIN {module} m ON m.id = p.module_id
+LEFT JOIN {enclosure} e ON e.id = m.enclosure_id
+LEFT JOIN {rack} k ON k.id = COALESCE(d.rack_id, e.rack_id)
+LEFT JOIN {row} w ON w.id = k.row_id
+LEFT JOIN {mating} g ON g.port_id = p.id AND g.hall_id = ANY(%(halls)s::bigint[])
+LEFT JOIN {leg} l ON l.id = g.leg_id
+LEFT JOIN {cable} c ON c.id = l.cable_id
+WHERE p.id = ANY(%(reach)s::bigint[]) AND p.hall_id = ANY(%(halls)s::bigint[])
+"""
+
+
+def _sql(template: str) -> str:
+    tables = {
+        "port": Port,
+        "mating": Mating,
+        "leg": CableLeg,
+        "cable": Cable,
+        "transceiver": Transceiver,
+        "device": Device,
+        "module": Module,
+        "enclosure": Enclosure,
+        "rack": Rack,
+        "row": Row,
+    }
+    quote = connection.ops.quote_name
+    return template.format(**{k: quote(m._meta.db_table) for k, m in tables.items()})
 
 
 @dataclass(slots=True)
@@ -71,7 +152,11 @@ class EndRow:
 
 @dataclass(slots=True)
 class PlantGraph:
-    """The stored plant of some halls as plain dicts: ports, matings, legs, places, products."""
+    """The stored plant the links reach, as plain dicts: ports, matings, legs, places, products.
+
+    Indexed once per load so that every lookup of the walk, of names and of cable spots is O(1):
+    per-link work is proportional to the link's own channel, never to what else was loaded.
+    """
 
     catalog: Catalog
     ends: dict[int, list[EndRow]]
@@ -87,10 +172,23 @@ class PlantGraph:
     halls: dict[int, HallGeometry]
     codes: dict[int, str]  # revision id -> engine product code
     owners: dict[tuple[str, int], int] = field(default_factory=dict)  # ("t"|"m", id) -> revision
+    owner_names: dict[tuple[str, int], str] = field(default_factory=dict)  # ("t"|"m", id) -> name
+    cable_legs: dict[int, list[int]] = field(default_factory=dict)  # cable id -> mated leg ids
+    rack_rows: dict[int, int] = field(default_factory=dict)  # rack id -> row id
+    # memos filled by the walks: elements and matings shared by several links are resolved once
+    products: dict[str, Product] = field(default_factory=dict)  # ref -> engine product
+    mates: dict[FaceRef, FaceRef | None] = field(default_factory=dict)  # (ref, face) -> mated
+    routes: dict[int, int | None] = field(default_factory=dict)  # cable id -> routed length
 
 
 def load(link_ids: QuerySet[Any] | Iterable[int]) -> PlantGraph:
-    """Load everything the given links' channels need, in a fixed number of queries."""
+    """Load what the given links' channels reach, in a fixed number of queries.
+
+    Link ends (1), the reach (1), its ports with their matings, legs and cables (1), hall
+    geometry (1), product revisions (1) and the cached engine catalog (1 while it is unchanged).
+    """
+    if not isinstance(link_ids, QuerySet):
+        link_ids = list(link_ids)
     end_rows = list(
         LinkEnd.objects.filter(link_id__in=link_ids)
         .order_by("link_id", "pk")
@@ -114,77 +212,67 @@ def load(link_ids: QuerySet[Any] | Iterable[int]) -> PlantGraph:
     ports: dict[int, tuple[str, str, int | None, int | None, int, int, int, str]] = {}
     port_by_owner: dict[tuple[str, int, str], int] = {}
     owners: dict[tuple[str, int], int] = {}
-    for row in Port.objects.filter(hall_id__in=halls).values_list(
-        "id",
-        "label",
-        "face",
-        "transceiver_id",
-        "module_id",
-        "transceiver__product_revision_id",
-        "module__product_revision_id",
-        "transceiver__device__rack_id",
-        "module__enclosure__rack_id",
-        "transceiver__device__u_position",
-        "module__enclosure__u_position",
-        "transceiver__device__name",
-        "transceiver__cage",
-        "module__enclosure__name",
-        "module__slot",
-    ):
-        pk, label, face, t_id, m_id, t_rev, m_rev, t_rack, m_rack, t_u, m_u = row[:11]
-        t_name, cage, e_name, slot = row[11:]
-        owner = f"{t_name} {cage}" if t_id else f"{e_name} slot {slot}"
-        ports[pk] = (label, face, t_id, m_id, t_rev or m_rev, t_rack or m_rack, t_u or m_u, owner)
-        port_by_owner[("t" if t_id else "m", t_id or m_id, label)] = pk
-        owners[("t" if t_id else "m", t_id or m_id)] = t_rev or m_rev
+    owner_names: dict[tuple[str, int], str] = {}
     at_port: dict[tuple[int, str], int] = {}
     leg_port: dict[int, tuple[int, str]] = {}
-    for leg_id, port_id, side in Mating.objects.filter(hall_id__in=halls).values_list(
-        "leg_id", "port_id", "side"
-    ):
-        at_port[(port_id, side)] = leg_id
-        leg_port[leg_id] = (port_id, side)
-    mated_cables = Mating.objects.filter(hall_id__in=halls).values("leg__cable_id")
     legs: dict[int, tuple[int, str]] = {}
     leg_by_face: dict[tuple[int, str], int] = {}
     cables: dict[int, tuple[int, int | None, str, int]] = {}
-    for leg_id, cable_id, end, index, rev, length, label, hall_id in CableLeg.objects.filter(
-        cable_id__in=mated_cables
-    ).values_list(
-        "id",
-        "cable_id",
-        "end",
-        "index",
-        "cable__product_revision_id",
-        "cable__length_mm",
-        "cable__label",
-        "cable__hall_id",
-    ):
-        legs[leg_id] = (cable_id, f"{end}{index}")
-        leg_by_face[(cable_id, f"{end}{index}")] = leg_id
-        cables[cable_id] = (rev, length, label, hall_id)
-    racks = {
-        pk: (row_index, position, hall_id)
-        for pk, row_index, position, hall_id in Rack.objects.filter(hall_id__in=halls).values_list(
-            "id", "row__index", "position", "hall_id"
-        )
-    }
-    geometry = {
-        pk: HallGeometry(
-            rack, row, tray, offset, slack if slack is not None else int(project * 1000)
-        )
-        for pk, rack, row, tray, offset, slack, project in Hall.objects.filter(
-            pk__in=halls
-        ).values_list(
-            "id",
-            "rack_pitch_mm",
-            "row_pitch_mm",
-            "tray_height_mm",
-            "rack_floor_offset_mm",
-            "cable_slack_mm",
-            "project__cable_slack_m",
-        )
-    }
+    cable_legs: dict[int, list[int]] = defaultdict(list)
+    racks: dict[int, tuple[int, int, int]] = {}
+    rack_rows: dict[int, int] = {}
+    rows: list[tuple[Any, ...]] = []
+    if end_rows:
+        with connection.cursor() as cursor:
+            cursor.execute(_sql(_REACH_SQL), {"ports": [r[4] for r in end_rows], "halls": halls})
+            reach = cursor.fetchone()[0] or []
+            cursor.execute(_sql(_PORTS_SQL), {"reach": reach, "halls": halls})
+            rows = cursor.fetchall()
+    for row in rows:
+        pk = row[0]
+        if pk not in ports:
+            label, face, t_id, m_id, rev, rack, u, row_index, position, hall, row_id, name = row[
+                1:13
+            ]
+            owner = ("t", t_id) if t_id else ("m", m_id)
+            ports[pk] = (label, face, t_id, m_id, rev, rack, u, name)
+            port_by_owner[(owner[0], owner[1], label)] = pk
+            owners[owner] = rev
+            owner_names[owner] = name
+            if rack is not None and rack not in racks:
+                racks[rack] = (row_index, position, hall)
+                rack_rows[rack] = row_id
+        leg_id = row[13]
+        if leg_id is None:
+            continue
+        side, cable_id, end, index, rev, length, label, hall = row[14:]
+        at_port[(pk, side)] = leg_id
+        leg_port[leg_id] = (pk, side)
+        face = f"{end}{index}"
+        legs[leg_id] = (cable_id, face)
+        leg_by_face[(cable_id, face)] = leg_id
+        cable_legs[cable_id].append(leg_id)
+        cables[cable_id] = (rev, length, label, hall)
+    geometry = (
+        {
+            pk: HallGeometry(
+                rack, row, tray, offset, slack if slack is not None else int(project * 1000)
+            )
+            for pk, rack, row, tray, offset, slack, project in Hall.objects.filter(
+                pk__in=halls
+            ).values_list(
+                "id",
+                "rack_pitch_mm",
+                "row_pitch_mm",
+                "tray_height_mm",
+                "rack_floor_offset_mm",
+                "cable_slack_mm",
+                "project__cable_slack_m",
+            )
+        }
+        if halls
+        else {}
+    )
     revisions = {p[4] for p in ports.values()} | {c[0] for c in cables.values()}
     catalog, codes = revision_codes(revisions)
     return PlantGraph(
@@ -201,6 +289,9 @@ def load(link_ids: QuerySet[Any] | Iterable[int]) -> PlantGraph:
         halls=geometry,
         codes=codes,
         owners=owners,
+        owner_names=owner_names,
+        cable_legs=dict(cable_legs),
+        rack_rows=rack_rows,
     )
 
 
@@ -252,7 +343,15 @@ def _port_of(graph: PlantGraph, ref: str, face: str) -> tuple[int, str] | None:
 
 
 def mated(graph: PlantGraph, ref: str, face: str) -> FaceRef | None:
-    """What is plugged into `face` of `ref` in the store, or None."""
+    """What is plugged into `face` of `ref` in the store, or None (memoised per load)."""
+    key = (ref, face)
+    if key in graph.mates:
+        return graph.mates[key]
+    found = graph.mates[key] = _mated(graph, ref, face)
+    return found
+
+
+def _mated(graph: PlantGraph, ref: str, face: str) -> FaceRef | None:
     kind, _, pk = ref.partition(":")
     if kind == "cable":
         leg = graph.leg_by_face.get((int(pk), face))
@@ -267,7 +366,10 @@ def mated(graph: PlantGraph, ref: str, face: str) -> FaceRef | None:
 
 
 def product_of(graph: PlantGraph, ref: str) -> Product:
-    """The engine product of a stored element or end."""
+    """The engine product of a stored element or end (memoised per load)."""
+    product = graph.products.get(ref)
+    if product is not None:
+        return product
     kind, _, pk = ref.partition(":")
     if kind == "cable":
         revision = graph.cables[int(pk)][0]
@@ -275,7 +377,8 @@ def product_of(graph: PlantGraph, ref: str) -> Product:
         revision = graph.ports[int(pk)][4]
     else:
         revision = graph.owners[("t" if kind == "transceiver" else "m", int(pk))]
-    return graph.catalog.product(graph.codes[revision])
+    product = graph.products[ref] = graph.catalog.product(graph.codes[revision])
+    return product
 
 
 def name_of(graph: PlantGraph, ref: str) -> str:
@@ -287,11 +390,7 @@ def name_of(graph: PlantGraph, ref: str) -> str:
         port = graph.ports[int(pk)]
         return f"{port[7]} port {port[0]}"
     owner = "t" if kind == "transceiver" else "m"
-    port_id = next(
-        (p for (o, i, _label), p in graph.port_by_owner.items() if o == owner and i == int(pk)),
-        None,
-    )
-    return graph.ports[port_id][7] if port_id is not None else ref
+    return graph.owner_names.get((owner, int(pk)), ref)
 
 
 # --- the walk ------------------------------------------------------------------------------------
@@ -342,34 +441,41 @@ def walk(graph: PlantGraph, ends: list[tuple[str, str, str | None]]) -> Walk:
             queue.append((ref, label, position))
     seen: set[tuple[str, str, int]] = set(queue)
     included: set[str] = set()
+    matings, exits = result.matings, result.exits
     while queue:
         ref, face, position = queue.popleft()
         other = mated(graph, ref, face)
         if other is None:
             result.free.add((ref, face))
             continue
-        if other[0].startswith("transceiver:") and other[0] not in end_refs:
+        other_ref, other_face = other
+        if other_ref not in end_refs and other_ref.startswith("transceiver:"):
             result.foreign.add((ref, face))
             continue
-        result.matings[(ref, face)] = other
-        result.matings[other] = (ref, face)
-        if other[0] in end_refs:
+        matings[(ref, face)] = other
+        matings[other] = (ref, face)
+        if other_ref in end_refs:
             continue
-        if other[0] not in included:
-            included.add(other[0])
-            result.elements.append(other[0])
-        here, there = product_of(graph, ref), product_of(graph, other[0])
-        left, right = here.faces.get(face), there.faces.get(other[1])
+        if other_ref not in included:
+            included.add(other_ref)
+            result.elements.append(other_ref)
+        there = product_of(graph, other_ref)
+        left, right = product_of(graph, ref).faces.get(face), there.faces.get(other_face)
         if left is None or right is None:
             continue
         landed = cross(left, right, position)
         if landed is None:
             continue
-        through = there.map.get((other[1], landed))
+        through = there.map.get((other_face, landed))
         if through is None:
             continue
-        result.exits.setdefault(other, set()).add(through[0])
-        state = (other[0], through[0], through[1])
+        exit_face = through[0]
+        faces = exits.get(other)
+        if faces is None:
+            exits[other] = {exit_face}
+        else:
+            faces.add(exit_face)
+        state = (other_ref, exit_face, through[1])
         if state not in seen:
             seen.add(state)
             queue.append(state)
@@ -486,15 +592,27 @@ def link_input(graph: PlantGraph, link_id: int) -> LinkInput:
 
 
 def report_for(
-    graph: PlantGraph, item: LinkInput, options: Options | None = None
+    graph: PlantGraph,
+    item: LinkInput,
+    options: Options | None = None,
+    *,
+    trace: bool = True,
+    findings_only: bool = False,
 ) -> dict[str, Any]:
-    """Validate one link's input: the engine's report plus the plant's findings, as JSON data."""
+    """Validate one link's input: the engine's report plus the plant's findings, as JSON data.
+
+    `trace=False`: the engine renders no lane traces. `findings_only` (audits, which store
+    findings only): `trace` and `loss` are left empty instead of converted to JSON data.
+    """
     report: dict[str, Any]
     if item.channel is None:
         report = {"ok": True, "findings": [], "trace": [], "loss": [], "options": None}
     else:
         try:
-            report = validate(item.channel, graph.catalog, options).as_dict()
+            result = validate(item.channel, graph.catalog, options, trace=trace)
+            if findings_only:
+                result = replace(result, trace=(), loss=())
+            report = result.as_dict()
         except ChannelError as error:
             report = {"ok": True, "findings": [], "trace": [], "loss": [], "options": None}
             item.plant_findings.append(
@@ -522,19 +640,20 @@ def status_of(report: dict[str, Any]) -> str:
 def spots(graph: PlantGraph, cable_id: int) -> dict[str, list[tuple[int, Spot]]]:
     """Where each end of a cable is plugged: end -> [(hall id, spot), ...]."""
     out: dict[str, list[tuple[int, Spot]]] = {"A": [], "B": []}
-    for (cable, face), leg in graph.leg_by_face.items():
-        if cable != cable_id or leg not in graph.leg_port:
-            continue
-        port = graph.ports.get(graph.leg_port[leg][0])
+    for leg in graph.cable_legs.get(cable_id, ()):
+        where = graph.leg_port.get(leg)
+        port = graph.ports.get(where[0]) if where is not None else None
         if port is None or port[5] not in graph.racks:
             continue
         row_index, position, hall_id = graph.racks[port[5]]
-        out[face[0]].append((hall_id, Spot(port[5], row_index, position, port[6])))
+        out[graph.legs[leg][1][0]].append((hall_id, Spot(port[5], row_index, position, port[6])))
     return out
 
 
 def routed_length_mm(graph: PlantGraph, cable_id: int) -> int | None:
     """The longest route between the cable's plugged ends (None: an end is free or elsewhere)."""
+    if cable_id in graph.routes:
+        return graph.routes[cable_id]
     where = spots(graph, cable_id)
     lengths = [
         route(a, b, graph.halls[hall_a]).length_mm
@@ -542,7 +661,8 @@ def routed_length_mm(graph: PlantGraph, cable_id: int) -> int | None:
         for hall_b, b in where["B"]
         if hall_a == hall_b
     ]
-    return max(lengths) if lengths else None
+    found = graph.routes[cable_id] = max(lengths) if lengths else None
+    return found
 
 
 def cable_findings(graph: PlantGraph, refs: Iterable[str]) -> list[dict[str, Any]]:

@@ -4,10 +4,12 @@ Scoping: every `<noun>_list(*, user, token=None)` is one indexed filter,
 `project_id IN (project_list(user, token))`, evaluated as a subquery; another project's rows are
 simply absent (the API answers 404). Resolve related objects of a write through these lists too.
 
-Engine input: `channel_inputs_for_hall/rack/row` and `channel_for_link` load the plant in a fixed
-number of queries (see adapters.py); `link_validate`, `link_trace` and `link_loss_budget` return
-JSON-ready dicts (Decimals as strings) in the engine's report shape, with plant findings such as
-CABLE_TOO_SHORT in the same finding shape and `elements` (ref -> name) to label refs.
+Engine input: `channel_inputs_for_hall/rack/row`, `channel_for_link` and `link_reports(_for_hall)`
+(also the audits' chunks) share one loader, `adapters.load`: a fixed number of queries scoped to
+what the given links reach (see adapters.py); `link_validate`, `link_trace` and
+`link_loss_budget` return JSON-ready dicts (Decimals as strings) in the engine's report shape,
+with plant findings such as CABLE_TOO_SHORT in the same finding shape and `elements` (ref -> name)
+to label refs.
 """
 
 from __future__ import annotations
@@ -184,26 +186,38 @@ def channel_inputs_for_row(*, row_id: int) -> list[tuple[int, Channel | None]]:
 
 @dataclass(frozen=True, slots=True)
 class LinkResult:
-    """One link validated from the store: status, report, and what its walk touched."""
+    """One link validated from the store: status, report, what its walk touched, where it is.
+
+    `rack_id`/`row_id`: the rack and row of the link's first end (end A, or the parent).
+    """
 
     link_id: int
     status: str
     report: dict[str, Any]
     cable_ids: frozenset[int]
     port_ids: frozenset[int]
+    name: str = ""
+    rack_id: int | None = None
+    row_id: int | None = None
 
 
-def link_reports_for_hall(
-    *, hall_id: int, link_ids: Any = None, options: Options | None = None
+def link_reports(
+    *,
+    link_ids: Any,
+    options: Options | None = None,
+    trace: bool = True,
+    findings_only: bool = False,
 ) -> list[LinkResult]:
-    """Validate the hall's links (or only `link_ids` among them) in a fixed number of queries."""
-    scope = link_ids_for_hall(hall_id=hall_id)
-    if link_ids is not None:
-        scope = scope.filter(pk__in=list(link_ids))
-    graph, items = _inputs(scope)
+    """Validate the given links in a fixed number of queries (the load is scoped to them).
+
+    `trace=False`: the reports carry no lane traces; findings, fixes and loss are the same.
+    `findings_only` (audits): the reports' `trace` and `loss` are left empty.
+    """
+    graph, items = _inputs(link_ids)
     out = []
     for item in items:
-        report = adapters.report_for(graph, item, options)
+        report = adapters.report_for(graph, item, options, trace=trace, findings_only=findings_only)
+        rack = graph.ports[graph.ends[item.link_id][0].port_id][5]
         out.append(
             LinkResult(
                 item.link_id,
@@ -211,9 +225,22 @@ def link_reports_for_hall(
                 report,
                 frozenset(item.cable_ids),
                 frozenset(item.port_ids),
+                item.name,
+                rack,
+                graph.rack_rows.get(rack) if rack is not None else None,
             )
         )
     return out
+
+
+def link_reports_for_hall(
+    *, hall_id: int, link_ids: Any = None, options: Options | None = None, trace: bool = True
+) -> list[LinkResult]:
+    """Validate the hall's links (or only `link_ids` among them) in a fixed number of queries."""
+    scope = link_ids_for_hall(hall_id=hall_id)
+    if link_ids is not None:
+        scope = scope.filter(pk__in=list(link_ids))
+    return link_reports(link_ids=scope, options=options, trace=trace)
 
 
 def link_validate(*, link: Link, options: Options | None = None) -> dict[str, Any]:
