@@ -162,3 +162,21 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
 
             with item.config.stash[blocking_manager_key].unblock():
                 catalog_load(records=_CatalogState.records)
+
+
+# --- Browser tests ---------------------------------------------------------------------------
+# One Playwright for the whole session (pytest-playwright's): every browser test uses its
+# `browser`/`page` fixtures, launched from Debian's Chromium with the flags this machine needs.
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Debian's Chromium, never a downloaded browser."""
+    import os
+
+    from tests.support.browser import ARGS, CHROMIUM, chromium_or_skip
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # ORM next to Playwright's loop
+    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    chromium_or_skip()
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": ARGS}

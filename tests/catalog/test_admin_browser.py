@@ -5,7 +5,6 @@ by name, fixes it and saves. Screenshots go to test-artifacts/ (git-ignored).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,48 +13,26 @@ import pytest
 
 from apps.catalog.models import Product
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def browser_page(live_server: Any, client: Any, catalog_manager: Any) -> Iterator[Any]:
+def browser_page(
+    browser: Any, live_server: Any, client: Any, catalog_manager: Any
+) -> Iterator[Any]:
     """A Chromium page signed in as the catalog manager (the test client's session cookie)."""
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is not installed (apt-get install -y chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        print(f"SKIP: {reason}")
-        pytest.skip(reason)
-    # Playwright's sync API runs an event loop in this thread; the live server's ORM calls are
-    # in other threads, and ours are plain synchronous test code.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
     client.force_login(catalog_manager)
     session = client.cookies["sessionid"].value
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 1400})
-        context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        try:
-            yield page
-        finally:
-            context.close()
-            browser.close()
+    context = browser.new_context(viewport={"width": 1280, "height": 1400})
+    context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        yield page
+    finally:
+        context.close()
 
 
 PORTS = [("rear", "R1", "MPO-12", "male", "key-up-key-up")] + [

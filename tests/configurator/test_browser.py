@@ -25,40 +25,16 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import pytest
 
+from tests.support.browser import CHROMIUM, chromium_or_skip
+from tests.support.celery import celery_app_reconfigure
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # ORM calls next to Playwright's loop
 os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "configurator"
 WORKER_REDIS_DB = 13  # the audits tests use 11; ours is separate so both can run at once
 PASSWORD = "correct horse battery staple"
-
-
-def _chromium_or_skip() -> None:
-    if Path(CHROMIUM).exists():
-        return
-    reason = f"{CHROMIUM} is not installed (apt-get install chromium)"
-    if os.environ.get("CI"):
-        pytest.fail(reason + " and CI is set: the browser tests must run")
-    print(f"SKIPPED browser tests: {reason}")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    """Debian's Chromium, never a downloaded browser."""
-    _chromium_or_skip()
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": ARGS}
 
 
 @pytest.fixture(scope="session")
@@ -88,13 +64,8 @@ def _database_url() -> str:
 def _set_broker(url: str) -> str:
     from config.celery import app as celery_app
 
-    app: Any = celery_app
-    previous = str(app.conf.broker_url)
-    app.conf.update(broker_url=url)
-    app._pool = None
-    amqp = app.__dict__.get("amqp")
-    if amqp is not None:
-        amqp._producer_pool = None
+    previous = str(celery_app.conf.broker_url)
+    celery_app_reconfigure(celery_app, broker_url=url, task_default_queue="celery")
     return previous
 
 
@@ -391,5 +362,5 @@ def _option(page: Any, select: str, contains: str) -> str:
 
 def test_chromium_is_what_playwright_launches() -> None:
     """The browser tests never download a browser: they run Debian's /usr/bin/chromium."""
-    _chromium_or_skip()
+    chromium_or_skip()
     assert shutil.which("chromium") or Path(CHROMIUM).exists()

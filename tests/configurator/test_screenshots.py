@@ -18,7 +18,6 @@ from tests.configurator.test_browser import (  # noqa: F401  (fixtures)
     ARTIFACTS,
     PASSWORD,
     browser_context_args,
-    browser_type_launch_args,
 )
 
 ROOT = Path(__file__).resolve().parents[2]

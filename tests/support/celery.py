@@ -31,6 +31,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -111,6 +112,17 @@ def _start(queue: str, broker: str, log: Path) -> subprocess.Popen[bytes]:
     )
 
 
+def celery_app_reconfigure(app: Any, **conf: Any) -> None:
+    """Change the Celery app's configuration for this process and drop what it derived from it.
+
+    `app.amqp` caches the default queue and the router, and `app._pool` the broker connections:
+    without dropping them, tasks would still go to the previous queue or broker after a test.
+    """
+    app.conf.update(**conf)
+    app.__dict__.pop("amqp", None)
+    app._pool = None
+
+
 @pytest.fixture
 def celery_worker(transactional_db: None) -> Iterator[CeleryWorker]:
     """A real worker on the test database, on its own queue; stopped by pid at the end."""
@@ -119,8 +131,7 @@ def celery_worker(transactional_db: None) -> Iterator[CeleryWorker]:
     queue = f"test-{uuid.uuid4().hex[:12]}"
     broker = os.environ.get("CELERY_TEST_BROKER_URL") or str(celery_app.conf.broker_url)
     saved = (celery_app.conf.broker_url, celery_app.conf.task_default_queue)
-    celery_app.conf.update(broker_url=broker)
-    celery_app.conf.task_default_queue = queue
+    celery_app_reconfigure(celery_app, broker_url=broker, task_default_queue=queue)
     log = Path(tempfile.mkstemp(prefix="celery-worker-", suffix=".log")[1])
     _purge(celery_app, queue)
     process = _start(queue, broker, log)
@@ -141,5 +152,5 @@ def celery_worker(transactional_db: None) -> Iterator[CeleryWorker]:
                 process.kill()
                 process.wait(timeout=5)
         _purge(celery_app, queue)
-        celery_app.conf.update(broker_url=saved[0], task_default_queue=saved[1])
+        celery_app_reconfigure(celery_app, broker_url=saved[0], task_default_queue=saved[1])
         log.unlink(missing_ok=True)
