@@ -76,7 +76,11 @@ class AuditRun(TimeStampedModel):
 
 
 class AuditChunk(models.Model):
-    """A slice of a run: link ids (or the hall-level checks), its state, attempts, heartbeat."""
+    """A slice of a run: link ids or trunk cable ids (permanent links), state, attempts, heartbeat.
+
+    `hall`: the hall-wide checks (mixed polarity methods) and a slice of the permanent links;
+    `trunk`: a further slice of the permanent links (`cable_ids`: the trunks whose legs to check).
+    """
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -86,11 +90,13 @@ class AuditChunk(models.Model):
     class Kind(models.TextChoices):
         LINKS = "links", "Links"
         HALL = "hall", "Permanent links and polarity methods"
+        TRUNKS = "trunk", "Permanent links"
 
     run = models.ForeignKey(AuditRun, on_delete=models.CASCADE, related_name="chunks")
     index = models.PositiveIntegerField()
     kind = models.CharField(max_length=5, choices=Kind.choices, default=Kind.LINKS)
     link_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    cable_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
     links_count = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -35,7 +35,12 @@ from apps.catalog.models import CatalogVersion, ProductRevision
 from apps.core.exceptions import ApplicationError
 from apps.engine.permanent import METHODS, mixed_polarity_methods
 from apps.plant.models import Hall, Link, LinkEnd, Module, Port
-from apps.plant.selectors import link_ids_for_hall, link_reports, permanent_links_for_hall
+from apps.plant.selectors import (
+    link_ids_for_hall,
+    link_reports,
+    permanent_links_for_hall,
+    trunk_ids_for_hall,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +103,9 @@ def _plan(hall: Hall, by: User | None) -> tuple[AuditRun, list[int]]:
     link_ids = _links_by_place(hall.pk)
     size = max(1, int(settings.AUDIT_CHUNK_SIZE))
     slices = [link_ids[i : i + size] for i in range(0, len(link_ids), size)]
+    # Permanent links in slices of trunks of the same size (most trunks share a checked shape).
+    trunk_ids = trunk_ids_for_hall(hall_id=hall.pk)
+    trunk_slices = [trunk_ids[i : i + size] for i in range(0, len(trunk_ids), size)] or [[]]
     run = AuditRun.objects.create(
         hall_id=hall.pk,
         project_id=hall.project_id,
@@ -106,12 +114,23 @@ def _plan(hall: Hall, by: User | None) -> tuple[AuditRun, list[int]]:
         catalog_version=_catalog_version(),
         engine_version=engine_version(),
         links_total=len(link_ids),
-        chunks_total=len(slices) + 1,
+        chunks_total=len(slices) + len(trunk_slices),
     )
+    # The hall's chunks first: the first one also runs the hall-wide checks.
     chunks = [
         AuditChunk(
             run=run,
             index=i,
+            kind=AuditChunk.Kind.HALL if i == 0 else AuditChunk.Kind.TRUNKS,
+            cable_ids=ids,
+            heartbeat=now,
+        )
+        for i, ids in enumerate(trunk_slices)
+    ]
+    chunks += [
+        AuditChunk(
+            run=run,
+            index=len(trunk_slices) + i,
             kind=AuditChunk.Kind.LINKS,
             link_ids=ids,
             links_count=len(ids),
@@ -119,7 +138,6 @@ def _plan(hall: Hall, by: User | None) -> tuple[AuditRun, list[int]]:
         )
         for i, ids in enumerate(slices)
     ]
-    chunks.append(AuditChunk(run=run, index=len(slices), kind=AuditChunk.Kind.HALL, heartbeat=now))
     created = AuditChunk.objects.bulk_create(chunks)
     return run, [chunk.pk for chunk in created]
 
@@ -162,12 +180,14 @@ def audit_chunk_execute(*, chunk_id: int) -> bool:
     """Run one chunk; True when this call wrote it. Safe to call twice, late, or after a cancel."""
     row = (
         AuditChunk.objects.filter(pk=chunk_id)
-        .values_list("status", "run_id", "run__status", "run__hall_id", "kind", "link_ids")
+        .values_list(
+            "status", "run_id", "run__status", "run__hall_id", "kind", "link_ids", "cable_ids"
+        )
         .first()
     )
     if row is None:
         return False
-    status, run_id, run_status, hall_id, kind, link_ids = row
+    status, run_id, run_status, hall_id, kind, link_ids, cable_ids = row
     if status == AuditChunk.Status.DONE or run_status not in ACTIVE:
         return False
     now = timezone.now()
@@ -178,8 +198,10 @@ def audit_chunk_execute(*, chunk_id: int) -> bool:
         AuditRun.objects.filter(pk=run_id, status=AuditRun.Status.QUEUED).update(
             status=AuditRun.Status.RUNNING, started=now
         )
-    if kind == AuditChunk.Kind.HALL:
-        findings = hall_findings(hall_id=hall_id)
+    if kind in (AuditChunk.Kind.HALL, AuditChunk.Kind.TRUNKS):
+        findings = hall_findings(
+            hall_id=hall_id, cable_ids=cable_ids, mixed=kind == AuditChunk.Kind.HALL
+        )
     else:
         findings = link_findings(link_ids=link_ids)
     return _chunk_commit(run_id=run_id, chunk_id=chunk_id, findings=findings)
@@ -357,18 +379,20 @@ def _method_of(raw: object) -> str | None:
     return first if first in METHODS else None
 
 
-def hall_findings(*, hall_id: int) -> list[AuditFinding]:
-    """Every permanent link of the hall against its method, and mixed methods in the hall."""
-    permanent = permanent_links_for_hall(hall_id=hall_id)
+def hall_findings(
+    *, hall_id: int, cable_ids: Sequence[int] | None = None, mixed: bool = True
+) -> list[AuditFinding]:
+    """Permanent links of the hall (or of the trunks `cable_ids`) against its method, and (if
+    `mixed`) mixed methods in the hall."""
+    permanent = permanent_links_for_hall(hall_id=hall_id, cable_ids=cable_ids, findings_only=True)
+    scope = Module.objects.filter(hall_id=hall_id)
+    if not mixed:  # only the places of this slice's ends
+        ends = {int(ref[7:]) for pl in permanent for ref in pl.ends if ref.startswith("module:")}
+        scope = scope.filter(pk__in=sorted(ends))
     modules = list(
-        Module.objects.filter(hall_id=hall_id)
-        .order_by("pk")
-        .values_list("pk", "product_revision_id", "enclosure__rack_id", "enclosure__rack__row_id")
-    )
-    polarity = dict(
-        ProductRevision.objects.filter(
-            pk__in={m[1] for m in modules}, spec__kind="cassette"
-        ).values_list("pk", "spec__polarity")
+        scope.order_by("pk").values_list(
+            "pk", "product_revision_id", "enclosure__rack_id", "enclosure__rack__row_id"
+        )
     )
     places: dict[str, tuple[int | None, int | None]] = {
         f"module:{pk}": (rack, row) for pk, _rev, rack, row in modules
@@ -396,23 +420,30 @@ def hall_findings(*, hall_id: int) -> list[AuditFinding]:
                     place=places.get(pl.ends[0], (None, None)),
                 )
             )
+    if not mixed:
+        return out
+    polarity = dict(
+        ProductRevision.objects.filter(
+            pk__in={m[1] for m in modules}, spec__kind="cassette"
+        ).values_list("pk", "spec__polarity")
+    )
     methods = [
         (f"module:{pk}", method)
         for pk, rev, _rack, _row in modules
         if (method := _method_of(polarity.get(rev))) is not None
     ]
     hall_name = Hall.objects.filter(pk=hall_id).values_list("name", flat=True).get()
-    for mixed in mixed_polarity_methods(methods):
+    for warning in mixed_polarity_methods(methods):
         item = {
-            "code": mixed.code,
-            "severity": mixed.severity,
-            "ref": mixed.ref,
-            "face": mixed.face,
-            "position": mixed.position,
-            "positions": list(mixed.positions),
-            "message": mixed.message,
+            "code": warning.code,
+            "severity": warning.severity,
+            "ref": warning.ref,
+            "face": warning.face,
+            "position": warning.position,
+            "positions": list(warning.positions),
+            "message": warning.message,
             "fix": None,  # a hall-level warning: no single part to swap
-            "consequence_of": mixed.consequence_of,
+            "consequence_of": warning.consequence_of,
         }
         out.append(
             _finding(

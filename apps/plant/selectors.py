@@ -14,7 +14,7 @@ to label refs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -24,7 +24,7 @@ from apps.accounts.models import APIToken, User
 from apps.accounts.selectors import project_list
 from apps.engine.channel import Channel, ElementSpec, Options
 from apps.engine.errors import ChannelError
-from apps.engine.permanent import permanent_link
+from apps.engine.permanent import PermanentLinkReport, permanent_link
 from apps.plant import adapters
 from apps.plant.geometry import Route, next_orderable_m, route
 from apps.plant.models import (
@@ -383,20 +383,47 @@ class PermanentLink:
         return None if loss is None else Decimal(loss["total_max_db"])
 
 
-def permanent_links_for_hall(*, hall_id: int) -> list[PermanentLink]:
+def _permanent_matings(hall_id: int) -> QuerySet[Mating]:
+    """Matings of the hall's trunk legs into cassettes or panel ports."""
+    return Mating.objects.filter(leg__cable__hall_id=hall_id, port__module__isnull=False).filter(
+        leg__cable__product_revision__product__cable_type="trunk"
+    )
+
+
+def trunk_ids_for_hall(*, hall_id: int) -> list[int]:
+    """The hall's trunks with a leg in a cassette or panel port (permanent-link candidates)."""
+    return list(
+        _permanent_matings(hall_id)
+        .order_by("leg__cable_id")
+        .values_list("leg__cable_id", flat=True)
+        .distinct()
+    )
+
+
+def _findings_only(report: PermanentLinkReport) -> PermanentLinkReport:
+    """The report without its traced test channels and the per-item loss (refs in both)."""
+    loss = None if report.loss is None else replace(report.loss, items=())
+    return replace(report, channels=(), loss=loss)
+
+
+def permanent_links_for_hall(
+    *, hall_id: int, cable_ids: Any = None, findings_only: bool = False
+) -> list[PermanentLink]:
     """Derived permanent links: each trunk leg whose two ends sit in cassettes or panel ports.
 
     Checked by `apps.engine.permanent.permanent_link` against the hall's polarity method, closed
     with standard cords the engine picks from the catalog (the hall's `standard_*_cord` are not
     passed yet: HallCords wants four cord kinds, the hall stores two). Three queries plus the
-    catalog, whatever the number of trunks.
+    catalog, whatever the number of trunks. `cable_ids`: only those trunks (an audit's slice);
+    `findings_only` (audits): the reports keep findings and loss totals, not the traced test
+    channels or the loss items, and trunks of one shape without findings share one check.
     """
     method = Hall.objects.filter(pk=hall_id).values_list("polarity_method", flat=True).get()
+    matings = _permanent_matings(hall_id)
+    if cable_ids is not None:
+        matings = matings.filter(leg__cable_id__in=list(cable_ids))
     rows = list(
-        Mating.objects.filter(leg__cable__hall_id=hall_id, port__module__isnull=False)
-        .filter(leg__cable__product_revision__product__cable_type="trunk")
-        .order_by("leg__cable_id", "leg__index", "leg__end")
-        .values_list(
+        matings.order_by("leg__cable_id", "leg__index", "leg__end").values_list(
             "leg__cable_id",
             "leg__cable__label",
             "leg__cable__length_mm",
@@ -417,6 +444,9 @@ def permanent_links_for_hall(*, hall_id: int) -> list[PermanentLink]:
     for row in rows:
         pairs.setdefault((row[0], row[5]), {})[row[4]] = row
     out: list[PermanentLink] = []
+    # findings_only: a report without findings depends on the parts, faces, length and method
+    # only (not on the refs), so trunks of the same shape share it (most of a hall's trunks).
+    passed: dict[tuple[Any, ...], dict[str, Any]] = {}
     for (cable_id, index), by_end in sorted(pairs.items()):
         if set(by_end) != {"A", "B"}:
             continue
@@ -445,8 +475,18 @@ def permanent_links_for_hall(*, hall_id: int) -> list[PermanentLink]:
             names.append(f"{row[11]} slot {row[12]}" + (f" port {row[8]}" if panel else ""))
         length = None if a[2] is None else Decimal(a[2]).scaleb(-3)
         trunk = ElementSpec(codes[a[3]], length, f"A{index}", f"B{index}", f"cable:{cable_id}")
+        elements = (specs[0], trunk, specs[1])
+        shape = tuple((e.product, e.length_m, e.enter, e.exit) for e in elements)
         try:
-            report = permanent_link((specs[0], trunk, specs[1]), catalog, method=method).as_dict()
+            report = passed.get(shape) if findings_only else None
+            if report is None:
+                checked = permanent_link(elements, catalog, method=method)
+                if findings_only:
+                    report = _findings_only(checked).as_dict()
+                    if not checked.findings:
+                        passed[shape] = report
+                else:
+                    report = checked.as_dict()
         except ChannelError as error:
             report = {
                 "ok": False,

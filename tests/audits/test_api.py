@@ -72,7 +72,7 @@ def test_broker_down_answers_503_queue_unavailable(faulty, designer):
     try:
         response = start(designer, faulty.hall)
     finally:
-        set_broker(previous)
+        set_broker(*previous)
     assert response.status_code == 503
     assert response.json()["errors"][0]["code"] == "queue_unavailable"
     assert not AuditRun.objects.exists()

@@ -61,7 +61,15 @@ def test_good_hall_audit_completes_with_no_findings(hall, settings):
     # then
     assert run.status == AuditRun.Status.DONE
     assert run.links_total == 3
-    assert run.chunks_total == 3  # 2 link chunks + the hall chunk
+    # the 3 trunks in slices of 2 (the first with the hall-wide checks), then 2 link chunks
+    assert run.chunks_total == 4
+    kinds = list(run.chunks.order_by("index").values_list("kind", "links_count", "cable_ids"))
+    assert [(kind, n, len(cables)) for kind, n, cables in kinds] == [
+        ("hall", 0, 2),
+        ("trunk", 0, 1),
+        ("links", 2, 0),
+        ("links", 1, 0),
+    ]
     assert run.findings_total == 0
     assert run.counts == {"by_code": {}, "by_severity": {}}
     assert run.started is not None
@@ -253,7 +261,7 @@ def test_broker_down_answers_queue_unavailable_and_leaves_nothing(hall, settings
         with pytest.raises(ApplicationError) as error:
             services.audit_start(hall=hall)
     finally:
-        set_broker(previous)
+        set_broker(*previous)
     assert (error.value.code, error.value.status_code) == ("queue_unavailable", 503)
     assert not AuditRun.objects.filter(hall=hall).exists()
 
