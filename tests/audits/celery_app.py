@@ -1,5 +1,8 @@
 """The project's Celery app for test workers; AUDIT_TEST_CHUNK_DELAY_S slows every chunk.
 
+AUDIT_TEST_QUEUE: the default queue of the test's workers and beat (tests/audits/workers.py), so
+that the chunks they publish (re-queues included) stay on the test's own queue.
+
 The delay sits between a chunk's claim (status running, heartbeat) and its commit, so a test can
 SIGKILL the worker in the middle of a chunk. Production code has no such hook.
 """
@@ -15,6 +18,9 @@ from config.celery import app
 __all__ = ["app"]
 
 DELAY_S = float(os.environ.get("AUDIT_TEST_CHUNK_DELAY_S") or 0)
+
+if os.environ.get("AUDIT_TEST_QUEUE"):
+    app.conf.task_default_queue = os.environ["AUDIT_TEST_QUEUE"]
 
 if DELAY_S:
     import django

@@ -1,6 +1,7 @@
 """Audits on real Celery workers (Redis db 11, the test database, workers stopped by pid):
-distribution over two workers, a worker SIGKILLed in the middle of a chunk, cancellation while
-chunks run, and concurrent start requests racing on the partial unique index.
+distribution over two workers, a worker SIGKILLed in the middle of a chunk (its chunk re-queued
+by the service, redelivered by the broker's visibility timeout alone, or re-queued by a real beat
+alone), cancellation while chunks run, and concurrent start requests racing on the unique index.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.db import connection
 
 from apps.audits import services
 from apps.audits.models import AuditChunk, AuditFinding, AuditRun
+from tests.audits.workers import VISIBILITY_TIMEOUT_S
 from tests.factories.plant import parallel_hall, parallel_link
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -98,6 +100,56 @@ def test_worker_killed_mid_chunk_the_run_still_completes_nothing_lost_or_doubled
     requeued = services.audit_chunks_requeue(stale_after=timedelta(0))
     # then
     assert claimed.pk in requeued
+    wait_for(lambda: run_status(run) == "done", 60, celery_workers.logs())
+    run.refresh_from_db()
+    assert stored_findings(run) == expected
+    killed = AuditChunk.objects.get(pk=claimed.pk)
+    assert (killed.status, killed.attempts >= 2) == ("done", True)
+    per_chunk = Counter(AuditFinding.objects.filter(run=run).values_list("chunk_id", flat=True))
+    assert dict(per_chunk) == {
+        pk: n for pk, n in run.chunks.values_list("pk", "findings_count") if n
+    }
+
+
+def test_chunk_of_a_killed_worker_is_redelivered_by_the_broker_visibility_timeout(
+    celery_workers, faulty_hall
+):
+    """No beat, no re-queue call: the broker gives the unacknowledged message back once it is
+    older than CELERY_VISIBILITY_TIMEOUT (6 s here), to the next worker that polls."""
+    # given: a worker dies in the middle of a chunk (its message delivered, not acknowledged)
+    expected = expected_findings(faulty_hall)
+    slow = celery_workers.start(chunk_delay_s=3, name="slow")
+    run, _ = services.audit_start(hall=faulty_hall)
+    claimed = wait_for(
+        lambda: AuditChunk.objects.filter(run=run, status="running").first(), 30, "a claim"
+    )
+    celery_workers.kill(slow)
+    # when: the visibility timeout passes and a worker starts (it restores visible messages)
+    time.sleep(VISIBILITY_TIMEOUT_S + 1)
+    celery_workers.start(name="fresh")
+    # then
+    wait_for(lambda: run_status(run) == "done", 60, celery_workers.logs())
+    run.refresh_from_db()
+    assert stored_findings(run) == expected
+    killed = AuditChunk.objects.get(pk=claimed.pk)
+    assert (killed.status, killed.attempts) == ("done", 2)
+
+
+def test_beat_requeues_the_chunk_of_a_killed_worker(celery_workers, faulty_hall):
+    """A visibility timeout of an hour (the broker will not redeliver): beat's re-queue task,
+    every second, with chunks stale after 1 s, re-publishes the chunk; nothing is doubled."""
+    no_redelivery = {"CELERY_VISIBILITY_TIMEOUT": "3600"}
+    expected = expected_findings(faulty_hall)
+    slow = celery_workers.start(chunk_delay_s=3, name="slow", env=no_redelivery)
+    run, _ = services.audit_start(hall=faulty_hall)
+    claimed = wait_for(
+        lambda: AuditChunk.objects.filter(run=run, status="running").first(), 30, "a claim"
+    )
+    # when
+    celery_workers.kill(slow)
+    celery_workers.start(name="fresh", env=no_redelivery | {"AUDIT_HEARTBEAT_STALE_SECONDS": "1"})
+    celery_workers.beat(env={"AUDIT_REQUEUE_INTERVAL_SECONDS": "1"})
+    # then
     wait_for(lambda: run_status(run) == "done", 60, celery_workers.logs())
     run.refresh_from_db()
     assert stored_findings(run) == expected

@@ -1,9 +1,14 @@
 """Real Celery workers for the audit tests.
 
 Each worker is a `celery worker --pool=solo` subprocess (so its pid is the process that runs the
-task: SIGKILL it and the task dies mid-chunk) with the TEST database's name in DATABASE_URL and
-its own Redis database (db 11 on the test's Redis), purged before the first worker starts. The
-test process publishes to the same Redis database. Workers are stopped by pid.
+task: SIGKILL it and the task dies mid-chunk) with the TEST database's URL
+(`tests.support.celery.test_database_url`), on Redis db 11 of the test's Redis and, as in
+tests/support/celery.py, on a queue of its own (`audits-<random>`): the test process, the workers
+and beat all route tasks there (AUDIT_TEST_QUEUE), so concurrent test runs on the same Redis never
+take each other's chunks. The queue is purged before and after. Workers are stopped by pid.
+
+tests/support/celery.py's `celery_worker` (one plain worker) serves tests that need no more; these
+tests need several workers, SIGKILL, a slowed chunk commit, worker settings and beat.
 
     workers = Workers.for_test(settings)
     worker = workers.start(chunk_delay_s=2)     # each chunk sleeps before it commits (kill tests)
@@ -18,26 +23,19 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
-from django.db import connection
+from kombu import Queue
+
+from tests.support.celery import test_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKER_REDIS_DB = 11
 VISIBILITY_TIMEOUT_S = 6
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    user = quote(db.get("USER") or "", safe="")
-    password = quote(db.get("PASSWORD") or "", safe="")
-    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    host = quote(str(db.get("HOST") or "127.0.0.1"), safe="")
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgres://{auth}{host}{port}/{db['NAME']}"
 
 
 def _redis_url(base: str, db: int) -> str:
@@ -45,13 +43,16 @@ def _redis_url(base: str, db: int) -> str:
     return urlunsplit((parts.scheme, parts.netloc, f"/{db}", parts.query, parts.fragment))
 
 
-def set_broker(url: str) -> str:
-    """Point this process's Celery app at `url`; returns the previous URL."""
+def set_broker(url: str, queue: str | None = None) -> tuple[str, str]:
+    """Point this process's Celery app at `url` (and its default queue at `queue`, if given);
+    returns the previous URL and default queue."""
     from config.celery import app as celery_app
 
     app: Any = celery_app  # private pool attributes: celery's own _after_fork resets them so
-    previous = str(app.conf.broker_url)
+    previous = (str(app.conf.broker_url), str(app.conf.task_default_queue))
     app.conf.update(broker_url=url)
+    if queue is not None:
+        app.conf.update(task_default_queue=queue)
     app._pool = None  # not closed: kombu's global pools registry would hand the closed one back
     amqp = app.__dict__.get("amqp")
     if amqp is not None:
@@ -69,21 +70,29 @@ class Worker:
         return self.process.pid
 
 
+def _purge(queue: str) -> None:
+    from config.celery import app
+
+    with app.connection_for_write() as connection:
+        Queue(queue, channel=connection.default_channel).purge()
+
+
 @dataclass
 class Workers:
     database_url: str
     redis_url: str
-    previous_broker: str
+    queue: str
+    previous_broker: tuple[str, str]
     started: list[Worker] = field(default_factory=list)
     logdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="audit-workers-")))
 
     @classmethod
     def for_test(cls, settings: Any) -> Workers:
-        import redis
-
         url = _redis_url(settings.REDIS_URL, WORKER_REDIS_DB)
-        redis.Redis.from_url(url).flushdb()  # the queue (and unacked set) purged first
-        return cls(_database_url(), url, set_broker(url))
+        queue = f"audits-{uuid.uuid4().hex[:12]}"
+        previous = set_broker(url, queue)
+        _purge(queue)
+        return cls(test_database_url(), url, queue, previous)
 
     def env(self, **extra: str) -> dict[str, str]:
         env = dict(os.environ)
@@ -93,13 +102,16 @@ class Workers:
             DATABASE_CONN_MAX_AGE="0",
             REDIS_URL=self.redis_url,
             CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT_S),
+            AUDIT_TEST_QUEUE=self.queue,
             PYTHONPATH=str(ROOT),
         )
         env.update(extra)
         return env
 
-    def start(self, *, chunk_delay_s: float = 0.0, name: str = "") -> Worker:
-        """Start one worker and wait until it consumes."""
+    def start(
+        self, *, chunk_delay_s: float = 0.0, name: str = "", env: dict[str, str] | None = None
+    ) -> Worker:
+        """Start one worker and wait until it consumes (`env`: more environment, e.g. settings)."""
         name = name or f"w{len(self.started)}"
         log = self.logdir / f"{name}.log"
         command = [
@@ -113,10 +125,13 @@ class Workers:
             "--without-gossip",
             "--without-mingle",
             "--loglevel=INFO",
+            "--queues",
+            self.queue,
             "-n",
             f"{name}@%h",
         ]
         extra = {"AUDIT_TEST_CHUNK_DELAY_S": str(chunk_delay_s)} if chunk_delay_s else {}
+        extra.update(env or {})
         with log.open("wb") as out:
             process = subprocess.Popen(
                 command, cwd=ROOT, env=self.env(**extra), stdout=out, stderr=subprocess.STDOUT
@@ -129,6 +144,28 @@ class Workers:
                 raise RuntimeError(f"worker {name} did not start:\n{log.read_text()[-3000:]}")
             time.sleep(0.1)
         return worker
+
+    def beat(self, *, env: dict[str, str] | None = None) -> Worker:
+        """Start `celery beat` (the settings' schedule) on the broker; stopped like a worker."""
+        log = self.logdir / f"beat{len(self.started)}.log"
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "tests.audits.celery_app",
+            "beat",
+            "--loglevel=INFO",
+            "-s",
+            str(self.logdir / "beat-schedule"),
+        ]
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                command, cwd=ROOT, env=self.env(**(env or {})), stdout=out, stderr=subprocess.STDOUT
+            )
+        beat = Worker(process, log)
+        self.started.append(beat)
+        return beat
 
     def kill(self, worker: Worker) -> None:
         """SIGKILL, as a crash or an OOM kill would."""
@@ -148,7 +185,8 @@ class Workers:
     def stop_all(self) -> None:
         for worker in self.started:
             self.stop(worker)
-        set_broker(self.previous_broker)
+        _purge(self.queue)
+        set_broker(*self.previous_broker)
 
     def logs(self) -> str:
         return "\n".join(f"--- {w.log.name}\n{w.log.read_text()[-4000:]}" for w in self.started)
