@@ -4,9 +4,16 @@
 
 For two ports in different racks it lists, in cassette order (enclosure from the top, slot, port),
 every free front port pair on the existing trunks between the two racks (k' = the method's partner
-of k: n+1-k for Method B, k otherwise; panels: the two adapters the trunk leg is in). It never
-creates trunks. In one rack (or with no trunk) the only path is a direct cord. Cords are chosen from
-the catalog by the families they join, the hall's standard cord first; lengths from the route.
+of k: n+1-k for Method B, k otherwise; panels: the two adapters the trunk leg is in). With no trunk
+between them it goes hop by hop: the shortest chain of racks joined by existing trunks with a free
+pair (breadth first over racks), the first free pair of each hop, and a cross-connect cord in each
+rack between two hops:
+
+    [tx A]--cord A--[A]==trunk 1==[X]--cross-connect cord--[X]==trunk 2==[B]--cord B--[tx B]
+
+It never creates trunks. In one rack (or with no trunk) the only path is a direct cord. Cords are
+chosen from the catalog by the families they join, the hall's standard cord first; lengths from
+the route.
 
 The draft is an aggregate channel in the shape POST /api/v1/validate/ takes, validated by the same
 `apps.catalog.validation.channel_validate` call.
@@ -14,6 +21,7 @@ The draft is an aggregate channel in the shape POST /api/v1/validate/ takes, val
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -61,17 +69,21 @@ def _number(label: str) -> tuple[int, str]:
     return (int(label), label) if label.isdigit() else (10_000, label)
 
 
-def candidates(*, hall: Hall, near: Place, far: Place) -> list[Candidate]:
-    """Free front port pairs over existing trunks between the two ports' racks: 4 queries."""
-    if near.rack_id == far.rack_id:
-        return []
+def _hop_table(*, hall: Hall, rack_ids: list[int] | None) -> dict[tuple[int, int], list[Candidate]]:
+    """(from rack, to rack) -> the free front port pairs over existing trunks, in cassette order.
+
+    Every trunk leg whose two ends land in cassettes/panels of the given racks (all the hall's
+    racks for None) gives candidates both ways round: 4 queries, whatever the hall's size.
+    """
+    matings = Mating.objects.filter(
+        hall=hall,
+        port__module__isnull=False,
+        leg__cable__product_revision__product__cable_type="trunk",
+    )
+    if rack_ids is not None:
+        matings = matings.filter(port__module__enclosure__rack_id__in=rack_ids)
     rows = list(
-        Mating.objects.filter(
-            hall=hall,
-            port__module__isnull=False,
-            leg__cable__product_revision__product__cable_type="trunk",
-            port__module__enclosure__rack_id__in=[near.rack_id, far.rack_id],
-        ).values_list(
+        matings.values_list(
             "leg__cable_id",
             "leg__cable__label",
             "leg__cable__product_revision__product__code",
@@ -105,53 +117,112 @@ def candidates(*, hall: Hall, near: Place, far: Place) -> list[Candidate]:
             by_module.setdefault(place.module_id, []).append(place)
     for places in by_module.values():
         places.sort(key=lambda p: _number(p.label))
-    out: list[tuple[tuple[int, int, int], Candidate]] = []
+    method_b = hall.polarity_method == Hall.PolarityMethod.B
+    table: dict[tuple[int, int], list[tuple[tuple[int, int, int], Candidate]]] = {}
     for (_cable, index), ends in legs.items():
         if set(ends) != {"A", "B"}:
             continue
         a, b = ends["A"], ends["B"]
-        if a[10] == near.rack_id and b[10] == far.rack_id:
-            here, there, reversed_ = a, b, False
-        elif b[10] == near.rack_id and a[10] == far.rack_id:
-            here, there, reversed_ = b, a, True
-        else:
-            continue
-        if here[8] == Port.Face.BOTH:  # panels: the adapters the trunk leg is in
-            pairs = [(ports[here[6]], ports[there[6]])]
-        else:
-            near_fronts = [p for p in by_module.get(here[9], []) if p.face == Port.Face.FRONT]
-            far_fronts = [p for p in by_module.get(there[9], []) if p.face == Port.Face.FRONT]
-            n = len(far_fronts)
-            method_b = hall.polarity_method == Hall.PolarityMethod.B
-            pairs = [
-                (p, far_fronts[n - 1 - k] if method_b else far_fronts[k])
-                for k, p in enumerate(near_fronts)
-                if k < n
-            ]
-        for p, q in pairs:
-            if p.port_id in front_free and q.port_id in front_free:
-                order = (-here[11], here[12], _number(p.label)[0])
-                out.append(
-                    (
-                        order,
-                        Candidate(
-                            a[0],
-                            a[1],
-                            a[2],
-                            a[3],
-                            index,
-                            reversed_,
-                            p,
-                            q,
-                            here[7],
-                            there[7],
-                            here[13],
-                            there[13],
-                        ),  # fmt: skip
-                    )
-                )
-    out.sort(key=lambda item: item[0])
-    return [c for _o, c in out]
+        if a[10] == b[10]:
+            continue  # a trunk within one rack joins no two racks
+        for here, there, reversed_ in ((a, b, False), (b, a, True)):
+            if here[8] == Port.Face.BOTH:  # panels: the adapters the trunk leg is in
+                pairs = [(ports[here[6]], ports[there[6]])]
+            else:
+                near_fronts = [p for p in by_module.get(here[9], []) if p.face == Port.Face.FRONT]
+                far_fronts = [p for p in by_module.get(there[9], []) if p.face == Port.Face.FRONT]
+                n = len(far_fronts)
+                pairs = [
+                    (p, far_fronts[n - 1 - k] if method_b else far_fronts[k])
+                    for k, p in enumerate(near_fronts)
+                    if k < n
+                ]
+            for p, q in pairs:
+                if p.port_id in front_free and q.port_id in front_free:
+                    order = (-here[11], here[12], _number(p.label)[0])
+                    candidate = Candidate(
+                        a[0], a[1], a[2], a[3], index, reversed_, p, q,
+                        here[7], there[7], here[13], there[13],
+                    )  # fmt: skip
+                    table.setdefault((here[10], there[10]), []).append((order, candidate))
+    out: dict[tuple[int, int], list[Candidate]] = {}
+    for key, items in table.items():
+        items.sort(key=lambda item: item[0])
+        out[key] = [c for _o, c in items]
+    return out
+
+
+def candidates(*, hall: Hall, near: Place, far: Place) -> list[Candidate]:
+    """Free front port pairs over existing trunks between the two ports' racks: 4 queries."""
+    if near.rack_id == far.rack_id:
+        return []
+    table = _hop_table(hall=hall, rack_ids=[near.rack_id, far.rack_id])
+    return table.get((near.rack_id, far.rack_id), [])
+
+
+@dataclass(frozen=True, slots=True)
+class Path:
+    """A way from rack A to rack B: one trunk hop, or several with a cross-connect between."""
+
+    hops: tuple[Candidate, ...]
+
+    @property
+    def key(self) -> str:
+        """The form value naming this path."""
+        return "~".join(h.key for h in self.hops)
+
+    def __str__(self) -> str:
+        if len(self.hops) == 1:
+            return str(self.hops[0])
+        return f"{len(self.hops)} hops: " + " ⇒ cross-connect ⇒ ".join(str(h) for h in self.hops)
+
+
+def paths(*, hall: Hall, near: Place, far: Place) -> list[Path]:
+    """The ways over existing trunks, hop by hop; never a new trunk.
+
+    Every free pair on a trunk joining the two racks directly is a one-hop path (4 queries).
+    Without one, the shortest chain of racks joined by trunks with free pairs (breadth first over
+    racks) with the first free pair of each hop in cassette order: one path (4 more queries).
+    """
+    if near.rack_id == far.rack_id:
+        return []
+    direct = candidates(hall=hall, near=near, far=far)
+    if direct:
+        return [Path((c,)) for c in direct]
+    table = _hop_table(hall=hall, rack_ids=None)
+    neighbours: dict[int, list[int]] = {}
+    for here, there in sorted(table):
+        neighbours.setdefault(here, []).append(there)
+    previous: dict[int, int] = {near.rack_id: near.rack_id}
+    queue = deque([near.rack_id])
+    while queue and far.rack_id not in previous:
+        rack = queue.popleft()
+        for nxt in neighbours.get(rack, []):
+            if nxt not in previous:
+                previous[nxt] = rack
+                queue.append(nxt)
+    if far.rack_id not in previous:
+        return []
+    racks = [far.rack_id]
+    while racks[-1] != near.rack_id:
+        racks.append(previous[racks[-1]])
+    racks.reverse()
+    used: set[int] = set()
+    hops: list[Candidate] = []
+    for here, there in zip(racks, racks[1:], strict=False):
+        hop = next(
+            (
+                c
+                for c in table[(here, there)]
+                if c.near.port_id not in used and c.far.port_id not in used
+            ),
+            None,
+        )
+        if hop is None:
+            return []
+        used |= {hop.near.port_id, hop.far.port_id}
+        hops.append(hop)
+    return [Path(tuple(hops))]
 
 
 # --- cords ---------------------------------------------------------------------------------------
@@ -237,64 +308,48 @@ def orient(product: Product, *, transceiver_side: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Draft:
-    """A link not yet saved: its ends, the path and the cords."""
+    """A link not yet saved: its ends, the path (trunk hops) and the cords.
+
+    cord A runs from end A to the first hop, `cross[i]` joins hop i's arrival port to hop i+1's
+    departure port in the rack between them (a cross-connect), cord B runs from the last hop to
+    end B. With no hops, cord A alone joins the two ends.
+    """
 
     a: Place
     b: Place
     a_code: str
     b_code: str
-    candidate: Candidate | None
+    hops: tuple[Candidate, ...]
     cord_a: CordChoice
     cord_b: CordChoice | None
+    cross: tuple[CordChoice, ...] = ()
+
+    @property
+    def candidate(self) -> Candidate | None:
+        """The first trunk hop (the only one on a direct path)."""
+        return self.hops[0] if self.hops else None
+
+    def cords(self) -> list[CordChoice]:
+        """The new cords in channel order."""
+        if not self.hops or self.cord_b is None:
+            return [self.cord_a]
+        return [self.cord_a, *self.cross, self.cord_b]
+
+    def stops(self) -> list[Place]:
+        """The ports the cords join, in pairs: cord i runs from stops[2i] to stops[2i + 1]."""
+        out = [self.a]
+        for hop in self.hops:
+            out += [hop.near, hop.far]
+        return [*out, self.b]
 
     def request(self) -> dict[str, Any]:
         """The channel in the shape POST /api/v1/validate/ takes (validated request data)."""
-        elements: list[dict[str, Any]] = []
-        enter, exit_ = self.cord_a.faces
-        elements.append(
-            {
-                "product": self.cord_a.product.code,
-                "length_m": self.cord_a.length_m,
-                "enter": enter,
-                "exit": exit_,
-            }
-        )
-        c = self.candidate
-        if c is not None and self.cord_b is not None:
-            panel = c.near.face == Port.Face.BOTH
-            elements.append(
-                {
-                    "product": c.near_code,
-                    "enter": "2" if panel else c.near.label,
-                    "exit": "1" if panel else c.near_rear,
-                }
-            )
-            ends = ("B", "A") if c.trunk_reversed else ("A", "B")
-            length = None if c.trunk_length_mm is None else Decimal(c.trunk_length_mm) / 1000
-            elements.append(
-                {
-                    "product": c.trunk_code,
-                    "length_m": length,
-                    "enter": f"{ends[0]}{c.leg_index}",
-                    "exit": f"{ends[1]}{c.leg_index}",
-                }
-            )
-            elements.append(
-                {
-                    "product": c.far_code,
-                    "enter": "1" if panel else c.far_rear,
-                    "exit": "2" if panel else c.far.label,
-                }
-            )
-            enter, exit_ = self.cord_b.faces
-            elements.append(
-                {
-                    "product": self.cord_b.product.code,
-                    "length_m": self.cord_b.length_m,
-                    "enter": enter,
-                    "exit": exit_,
-                }
-            )
+        cords = self.cords()
+        elements: list[dict[str, Any]] = [_cord_element(cords[0])]
+        if len(cords) == len(self.hops) + 1:
+            for hop, cord in zip(self.hops, cords[1:], strict=True):
+                elements += _hop_elements(hop)
+                elements.append(_cord_element(cord))
         return {
             "shape": "aggregate",
             "a": {"transceiver": self.a_code, "receptacle": self.a.label},
@@ -302,25 +357,68 @@ class Draft:
             "b": {"transceiver": self.b_code, "receptacle": self.b.label},
         }
 
+    def labels(self) -> list[tuple[str, str]]:
+        """(name, kind) of each request element, in order."""
+        out = [("cord A (new)", "cable")]
+        if len(self.cords()) == len(self.hops) + 1:
+            for i, hop in enumerate(self.hops):
+                last = i == len(self.hops) - 1
+                out += [
+                    (hop.near.owner, "module"),
+                    (hop.cable_label, "cable"),
+                    (hop.far.owner, "module"),
+                    ("cord B (new)" if last else f"cross-connect cord {i + 1} (new)", "cable"),
+                ]
+        return out
+
     def names(self) -> dict[str, str]:
         """Request pointers -> what the designer calls them (for the trace and findings)."""
         names = {
             "/a": f"{self.a.owner} port {self.a.label}",
             "/b": f"{self.b.owner} port {self.b.label}",
         }
-        labels = ["cord A (new)"]
-        if self.candidate is not None:
-            c = self.candidate
-            labels += [c.near.owner, c.cable_label, c.far.owner, "cord B (new)"]
-        for i, label in enumerate(labels):
+        for i, (label, _kind) in enumerate(self.labels()):
             names[f"/elements/{i}"] = label
         return names
 
 
+def _cord_element(cord: CordChoice) -> dict[str, Any]:
+    enter, exit_ = cord.faces
+    return {
+        "product": cord.product.code,
+        "length_m": cord.length_m,
+        "enter": enter,
+        "exit": exit_,
+    }
+
+
+def _hop_elements(c: Candidate) -> list[dict[str, Any]]:
+    panel = c.near.face == Port.Face.BOTH
+    ends = ("B", "A") if c.trunk_reversed else ("A", "B")
+    length = None if c.trunk_length_mm is None else Decimal(c.trunk_length_mm) / 1000
+    return [
+        {
+            "product": c.near_code,
+            "enter": "2" if panel else c.near.label,
+            "exit": "1" if panel else c.near_rear,
+        },
+        {
+            "product": c.trunk_code,
+            "length_m": length,
+            "enter": f"{ends[0]}{c.leg_index}",
+            "exit": f"{ends[1]}{c.leg_index}",
+        },
+        {
+            "product": c.far_code,
+            "enter": "1" if panel else c.far_rear,
+            "exit": "2" if panel else c.far.label,
+        },
+    ]
+
+
 def draft_kinds(draft: Draft) -> dict[str, str]:
     """Request pointers -> element kind, as the trace labels them."""
-    kinds = ["cable", "module", "cable", "module", "cable"] if draft.candidate else ["cable"]
-    return {f"/elements/{i}": kind for i, kind in enumerate(kinds)}
+    return {f"/elements/{i}": kind for i, (_label, kind) in enumerate(draft.labels())}
 
 
 def draft_validate(*, draft: Draft) -> dict[str, Any]:

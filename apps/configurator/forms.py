@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.db.models import QuerySet
 
 from apps.catalog.models import Product
 from apps.core.exceptions import ApplicationError
@@ -156,6 +157,21 @@ class LinkBuilderForm(forms.Form):
         for name in ("cord_a", "cord_a_length", "cord_b", "cord_b_length"):
             self.fields[name].widget.attrs["data-draft"] = "cords"
         self.fields["name"].widget.attrs["hx-preserve"] = "true"  # typing survives a re-check
+
+    def cord_field(self, name: str, label: str, queryset: QuerySet[Product]) -> None:
+        """Offer `queryset` for the cord `name` (cord_a, cord_b, cord_x1 ...) and its length."""
+        if name not in self.fields:  # a cross-connect cord between two trunk hops
+            self.fields[name] = forms.ModelChoiceField(
+                queryset=queryset, to_field_name="code", required=False
+            )
+            self.fields[f"{name}_length"] = forms.DecimalField(
+                min_value=Decimal("0.1"), max_value=Decimal("1000"), decimal_places=3,
+                required=False, label="Length (m)",
+            )  # fmt: skip
+            for key in (name, f"{name}_length"):
+                self.fields[key].widget.attrs["data-draft"] = "cords"
+        self.fields[name].queryset = queryset  # type: ignore[attr-defined]
+        self.fields[name].label = label
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

@@ -55,42 +55,28 @@ def _next_label(hall: Hall, prefix: str) -> str:
 
 @transaction.atomic
 def link_build(*, hall: Hall, name: str, draft: Draft, by: User) -> Link:
-    """Create the draft's cords, plug them in, define the link and validate it from the store."""
-    ports = {p.pk: p for p in Port.objects.filter(pk__in=_draft_port_ids(draft))}
-    a_port, b_port = ports[draft.a.port_id], ports[draft.b.port_id]
-    cord_a = plant.cable_create(
-        hall=hall,
-        label=_next_label(hall, "PC-"),
-        revision=_revision(draft.cord_a.product.code),
-        length_mm=_mm(draft.cord_a.length_m),
-    )
-    a_side, b_side = draft.cord_a.faces
-    if draft.candidate is None or draft.cord_b is None:
-        plant.leg_connect(leg=_leg(cord_a, a_side), port=a_port, side="front", by=by)
-        plant.leg_connect(leg=_leg(cord_a, b_side), port=b_port, side="front", by=by)
-    else:
-        near, far = ports[draft.candidate.near.port_id], ports[draft.candidate.far.port_id]
-        plant.leg_connect(leg=_leg(cord_a, a_side), port=a_port, side="front", by=by)
-        plant.leg_connect(leg=_leg(cord_a, b_side), port=near, side="front", by=by)
-        cord_b = plant.cable_create(
+    """Create the draft's cords, plug them in, define the link and validate it from the store.
+
+    Cord i joins the draft's stops 2i and 2i + 1 (end A, each hop's ports, end B): cord A, the
+    cross-connect cords in the racks between trunk hops, cord B. Trunks are never created.
+    """
+    stops = draft.stops() if len(draft.cords()) == len(draft.hops) + 1 else [draft.a, draft.b]
+    ports = {p.pk: p for p in Port.objects.filter(pk__in=[s.port_id for s in stops])}
+    for i, choice in enumerate(draft.cords()):
+        cord = plant.cable_create(
             hall=hall,
             label=_next_label(hall, "PC-"),
-            revision=_revision(draft.cord_b.product.code),
-            length_mm=_mm(draft.cord_b.length_m),
+            revision=_revision(choice.product.code),
+            length_mm=_mm(choice.length_m),
         )
-        a_side, b_side = draft.cord_b.faces
-        plant.leg_connect(leg=_leg(cord_b, a_side), port=far, side="front", by=by)
-        plant.leg_connect(leg=_leg(cord_b, b_side), port=b_port, side="front", by=by)
+        a_side, b_side = choice.faces
+        here, there = ports[stops[2 * i].port_id], ports[stops[2 * i + 1].port_id]
+        plant.leg_connect(leg=_leg(cord, a_side), port=here, side="front", by=by)
+        plant.leg_connect(leg=_leg(cord, b_side), port=there, side="front", by=by)
+    a_port, b_port = ports[draft.a.port_id], ports[draft.b.port_id]
     link = plant.link_create(project=hall.project, name=name, a_port=a_port, b_port=b_port, by=by)
     plant.links_revalidate(hall_id=hall.pk, link_ids=[link.pk])
     return link
-
-
-def _draft_port_ids(draft: Draft) -> list[int]:
-    ids = [draft.a.port_id, draft.b.port_id]
-    if draft.candidate is not None:
-        ids += [draft.candidate.near.port_id, draft.candidate.far.port_id]
-    return ids
 
 
 @transaction.atomic

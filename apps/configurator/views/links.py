@@ -152,12 +152,12 @@ def link_new(request: HttpRequest, pk: int) -> HttpResponse:
     require_design(request.user, hall.project)  # type: ignore[arg-type]
     ends = selectors.free_transceiver_ports(hall=hall)
     data: QueryDict = request.POST.copy() if request.method == "POST" else request.GET.copy()
-    if data.get("reset") == "cords":
-        for key in ("cord_a", "cord_a_length", "cord_b", "cord_b_length"):
+    cord_keys = [k for k in data if k.startswith("cord_")]
+    if data.get("reset") in ("cords", "path"):
+        for key in cord_keys:
             data.pop(key, None)
     if data.get("reset") == "path":
-        for key in ("path", "cord_a", "cord_a_length", "cord_b", "cord_b_length"):
-            data.pop(key, None)
+        data.pop("path", None)
     end_choices = [("", "— choose a port —")] + [
         (str(p.port_id), f"{p}  ({p.family})") for p in ends.values()
     ]
@@ -165,64 +165,62 @@ def link_new(request: HttpRequest, pk: int) -> HttpResponse:
     near, far = ends.get(a_id or 0), ends.get(b_id or 0)
     draft = report = None
     path_choices: list[tuple[str, str]] = [("direct", "Direct cord, no trunk")]
-    cord_a_ids: list[int] = []
-    cord_b_ids: list[int] = []
+    # (form field prefix, label, product ids) of each cord of the path, in channel order
+    cord_fields: list[tuple[str, str, list[int]]] = []
     if near is not None and far is not None and near.port_id != far.port_id:
-        found = builder.candidates(hall=hall, near=near, far=far)
-        path_choices = [(c.key, str(c)) for c in found] + path_choices
+        found = builder.paths(hall=hall, near=near, far=far)
+        path_choices = [(p.key, str(p)) for p in found] + path_choices
         if not data.get("path") or data["path"] not in dict(path_choices):
             data["path"] = path_choices[0][0]
-        candidate = next((c for c in found if c.key == data["path"]), None)
+        path = next((p for p in found if p.key == data["path"]), None)
+        hops = path.hops if path is not None else ()
+        stops = [near, *(place for hop in hops for place in (hop.near, hop.far)), far]
         racks = {
             r.pk: r
-            for r in hall.racks.select_related("row").filter(pk__in={near.rack_id, far.rack_id})
+            for r in hall.racks.select_related("row").filter(pk__in={s.rack_id for s in stops})
         }
-        a_code, b_code = near.code, far.code
-        first_stop = candidate.near if candidate else far
-        choices_a = builder.cord_choices(family_a=near.family, family_b=first_stop.family)
-        cord_a_ids = [p.pk for p in choices_a]
-        if not data.get("cord_a") and choices_a:
-            default = builder.cord_default(hall=hall, choices=choices_a, fiber_type=None)
-            data["cord_a"] = default.code if default else ""
-        if not data.get("cord_a_length"):
-            data["cord_a_length"] = str(
-                builder.cord_length_m(hall=hall, racks=racks, a=near, b=first_stop)
+        names = ["cord_a", *(f"cord_x{i + 1}" for i in range(len(hops) - 1))]
+        names += ["cord_b"] if hops else []
+        chosen: list[builder.CordChoice | None] = []
+        for i, field in enumerate(names):
+            here, there = stops[2 * i], stops[2 * i + 1]
+            choices = builder.cord_choices(family_a=here.family, family_b=there.family)
+            label = {"cord_a": "Cord at A", "cord_b": "Cord at B"}.get(
+                field, f"Cross-connect cord in {there.owner.split(' ')[0]}"
             )
-        choices_b: list[Product] = []
-        if candidate is not None:
-            choices_b = builder.cord_choices(family_a=candidate.far.family, family_b=far.family)
-            cord_b_ids = [p.pk for p in choices_b]
-            if not data.get("cord_b") and choices_b:
-                default = builder.cord_default(hall=hall, choices=choices_b, fiber_type=None)
-                data["cord_b"] = default.code if default else ""
-            if not data.get("cord_b_length"):
-                data["cord_b_length"] = str(
-                    builder.cord_length_m(hall=hall, racks=racks, a=candidate.far, b=far)
+            cord_fields.append((field, label, [p.pk for p in choices]))
+            if not data.get(field) and choices:
+                default = builder.cord_default(hall=hall, choices=choices, fiber_type=None)
+                data[field] = default.code if default else ""
+            if not data.get(f"{field}_length"):
+                data[f"{field}_length"] = str(
+                    builder.cord_length_m(hall=hall, racks=racks, a=here, b=there)
                 )
+            product = {p.code: p for p in choices}.get(data.get(field) or "")
+            side = {"cord_a": "a", "cord_b": "b"}.get(field)
+            chosen.append(
+                None
+                if product is None
+                else builder.CordChoice(
+                    product,
+                    _decimal(data.get(f"{field}_length")),
+                    builder.orient(product, transceiver_side=side) if side else False,
+                )
+            )
+        a_code, b_code = near.code, far.code
         if not data.get("name"):
             data["name"] = f"{near.owner.split(' ')[0]}-{far.owner.split(' ')[0]}-{near.label}"
-        by_code = {p.code: p for p in [*choices_a, *choices_b]}
-        cord_a = by_code.get(data.get("cord_a") or "")
-        cord_b = by_code.get(data.get("cord_b") or "")
-        if cord_a is not None and (candidate is None or cord_b is not None):
+        if all(c is not None for c in chosen):
+            cords = [c for c in chosen if c is not None]
             draft = builder.Draft(
                 near,
                 far,
                 a_code,
                 b_code,
-                candidate,
-                builder.CordChoice(
-                    cord_a,
-                    _decimal(data.get("cord_a_length")),
-                    builder.orient(cord_a, transceiver_side="a"),
-                ),
-                None
-                if cord_b is None
-                else builder.CordChoice(
-                    cord_b,
-                    _decimal(data.get("cord_b_length")),
-                    builder.orient(cord_b, transceiver_side="b"),
-                ),
+                hops,
+                cords[0],
+                cords[-1] if hops else None,
+                tuple(cords[1:-1]) if hops else (),
             )
             report = builder.draft_validate(draft=draft)
     form = (
@@ -233,8 +231,12 @@ def link_new(request: HttpRequest, pk: int) -> HttpResponse:
     form.fields["a_port"].choices = end_choices  # type: ignore[attr-defined]
     form.fields["b_port"].choices = end_choices  # type: ignore[attr-defined]
     form.fields["path"].choices = path_choices  # type: ignore[attr-defined]
-    form.fields["cord_a"].queryset = Product.objects.filter(pk__in=cord_a_ids).order_by("code")  # type: ignore[attr-defined]
-    form.fields["cord_b"].queryset = Product.objects.filter(pk__in=cord_b_ids).order_by("code")  # type: ignore[attr-defined]
+    ids = {field: pks for field, _label, pks in cord_fields}
+    for field, label, pks in cord_fields:
+        form.cord_field(field, label, Product.objects.filter(pk__in=pks).order_by("code"))
+    for field in ("cord_a", "cord_b"):
+        if field not in ids:
+            form.fields[field].queryset = Product.objects.none()  # type: ignore[attr-defined]
     status = 200
     if request.method == "POST" and data.get("action") == "save":
         if form.is_valid() and draft is not None:
@@ -260,6 +262,8 @@ def link_new(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "draft": draft,
         "has_ends": bool(ends),
+        "cord_rows": [(form[f], form[f"{f}_length"]) for f, _label, _pks in cord_fields]
+        or [(form["cord_a"], form["cord_a_length"])],
     }
     if report is not None and draft is not None:
         context.update(report_context(report, draft.names(), kinds=builder.draft_kinds(draft)))
