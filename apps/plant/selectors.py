@@ -24,7 +24,7 @@ from apps.accounts.models import APIToken, User
 from apps.accounts.selectors import project_list
 from apps.engine.channel import Channel, ElementSpec, Options
 from apps.engine.errors import ChannelError
-from apps.engine.permanent import PermanentLinkReport, permanent_link
+from apps.engine.permanent import HallCords, PermanentLinkReport, permanent_link
 from apps.plant import adapters
 from apps.plant.geometry import Route, next_orderable_m, route
 from apps.plant.models import (
@@ -406,19 +406,42 @@ def _findings_only(report: PermanentLinkReport) -> PermanentLinkReport:
     return replace(report, channels=(), loss=loss)
 
 
+def hall_cords(
+    duplex: str | None, duplex_polarity: str | None, array: str | None, array_polarity: str | None
+) -> HallCords:
+    """The hall's standard cords as the engine's HallCords, by their polarity labels."""
+    return HallCords(
+        duplex_ab=duplex if duplex_polarity == "A-to-B" else None,
+        duplex_aa=duplex if duplex_polarity == "A-to-A" else None,
+        array_a=array if array_polarity == "A" else None,
+        array_b=array if array_polarity == "B" else None,
+    )
+
+
 def permanent_links_for_hall(
     *, hall_id: int, cable_ids: Any = None, findings_only: bool = False
 ) -> list[PermanentLink]:
     """Derived permanent links: each trunk leg whose two ends sit in cassettes or panel ports.
 
     Checked by `apps.engine.permanent.permanent_link` against the hall's polarity method, closed
-    with standard cords the engine picks from the catalog (the hall's `standard_*_cord` are not
-    passed yet: HallCords wants four cord kinds, the hall stores two). Three queries plus the
-    catalog, whatever the number of trunks. `cable_ids`: only those trunks (an audit's slice);
-    `findings_only` (audits): the reports keep findings and loss totals, not the traced test
+    with the hall's standard cords (`hall_cords`); a cord kind the hall does not name (Method A
+    needs both an A-to-B and an A-to-A cord) the engine picks from the catalog. Three queries
+    plus the catalog, whatever the number of trunks. `cable_ids`: only those trunks (an audit's
+    slice); `findings_only` (audits): the reports keep findings and loss totals, not the traced test
     channels or the loss items, and trunks of one shape without findings share one check.
     """
-    method = Hall.objects.filter(pk=hall_id).values_list("polarity_method", flat=True).get()
+    method, *standard = (
+        Hall.objects.filter(pk=hall_id)
+        .values_list(
+            "polarity_method",
+            "standard_duplex_cord__code",
+            "standard_duplex_cord__polarity",
+            "standard_array_cord__code",
+            "standard_array_cord__polarity",
+        )
+        .get()
+    )
+    cords = hall_cords(*standard)
     matings = _permanent_matings(hall_id)
     if cable_ids is not None:
         matings = matings.filter(leg__cable_id__in=list(cable_ids))
@@ -480,7 +503,7 @@ def permanent_links_for_hall(
         try:
             report = passed.get(shape) if findings_only else None
             if report is None:
-                checked = permanent_link(elements, catalog, method=method)
+                checked = permanent_link(elements, catalog, method=method, cords=cords)
                 if findings_only:
                     report = _findings_only(checked).as_dict()
                     if not checked.findings:

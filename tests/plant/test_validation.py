@@ -236,3 +236,26 @@ def test_permanent_links_are_derived_with_their_tier1_limit(catalog):
     fibre = Decimal(loss["fibre_db"])
     assert permanent.tier1_limit_db == fibre + 2 * Decimal("0.75")
     assert permanent.report["ok"], permanent.report["findings"]
+
+
+def test_permanent_links_are_checked_with_the_halls_standard_cords(catalog):
+    """The same trunk and MPO type-B panels, but the hall's standard array cord is an APC one.
+
+    Closing the permanent link with that cord puts 8° APC plugs into key-up/key-up adapters
+    against flat-polished trunk plugs: the hall's choice of cord is what is tested.
+    """
+    # given
+    build = parallel_hall()
+    from apps.catalog.models import Product
+    from apps.plant.models import Hall
+    from apps.plant.selectors import permanent_links_for_hall
+
+    Hall.objects.filter(pk=build.hall.pk).update(
+        standard_array_cord=Product.objects.get(code="CRD-MPO12-B-FF-OM4-APC")
+    )
+    # when
+    (permanent,) = permanent_links_for_hall(hall_id=build.hall.pk)
+    # then
+    codes = {f["code"] for f in permanent.report["findings"]}
+    assert not permanent.report["ok"]
+    assert codes & {"ENDFACE_MISMATCH", "CONNECTOR_MISMATCH", "PERMANENT_LINK_POLARITY"}, codes
