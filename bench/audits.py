@@ -1,12 +1,13 @@
 """Audit benchmark: generated halls audited end to end on 1 and 2 real workers.
 
-    make bench                                   # 1,000 and 10,000 links
-    make bench ARGS="--sizes 1000 10000 100000"
+    make bench                                                  # 1,000, 10,000 and 100,000 links
+    make bench ARGS="--sizes 1000 10000 --concurrency 2"        # also one prefork worker x 2
 
-Per size and worker count: seconds from the start request to the run's stored results (done),
-links per second, each worker's peak RSS (psutil, sampled every 50 ms), and the read floor: the
-chunks' own SELECTs (apps.plant.adapters.load per chunk slice, tuples) in this process, no engine.
-Needs DATABASE_URL and REDIS_URL (the workers use REDIS_URL's host with db 12, purged first).
+Per size and worker setup: seconds from the start request to the run's stored results (done),
+links per second, each worker process's peak RSS (psutil, sampled every 50 ms), the load average
+at the end, and the read floor: the chunks' own SELECTs (adapters.load per link slice, the trunk
+slices' rows) fetched as tuples in this process, no engine. Results also go to var/bench/.
+Needs DATABASE_URL and REDIS_URL; the workers consume the queue `bench-audits`, purged per run.
 Halls are generated once per size (apps.plant.generate) and reused on later runs.
 """
 
@@ -23,7 +24,6 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -34,23 +34,28 @@ import django  # noqa: E402
 django.setup()
 
 import psutil  # noqa: E402
-import redis  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
+from kombu import Queue  # noqa: E402
 
 from apps.accounts.models import Organization, Project  # noqa: E402
 from apps.audits import services  # noqa: E402
 from apps.audits.models import AuditChunk, AuditRun  # noqa: E402
 from apps.catalog.models import Product  # noqa: E402
-from apps.plant import adapters  # noqa: E402
+from apps.plant import adapters, selectors  # noqa: E402
 from apps.plant.models import Hall  # noqa: E402
 
-BENCH_REDIS_DB = 13
+QUEUE = "bench-audits"  # the bench's own queue: other users of the Redis database keep theirs
 
 
 def redis_url() -> str:
-    parts = urlsplit(settings.REDIS_URL)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{BENCH_REDIS_DB}", "", ""))
+    """REDIS_URL itself (the bench publishes to and purges only its own queue there)."""
+    return str(settings.REDIS_URL)
+
+
+def purge(app: Any) -> None:
+    with app.connection_for_write() as connection:
+        Queue(QUEUE, channel=connection.default_channel).purge()
 
 
 def hall_for(size: int) -> Hall:
@@ -81,7 +86,8 @@ def hall_for(size: int) -> Hall:
     return Hall.objects.get(name=name)
 
 
-def start_workers(count: int, url: str) -> list[subprocess.Popen[bytes]]:
+def start_workers(count: int, url: str, concurrency: int = 1) -> list[subprocess.Popen[bytes]]:
+    """`count` worker processes: solo pools, or one prefork pool of `concurrency` children."""
     env = dict(os.environ, REDIS_URL=url, DATABASE_CONN_MAX_AGE="0", PYTHONPATH=str(ROOT))
     procs = []
     logdir = ROOT / "var" / "bench"
@@ -90,8 +96,10 @@ def start_workers(count: int, url: str) -> list[subprocess.Popen[bytes]]:
         log = (logdir / f"worker{n}.log").open("wb")
         procs.append(
             subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-                 "--without-gossip", "--without-mingle", "--loglevel=WARNING", "-n",
+                [sys.executable, "-m", "celery", "-A", "config", "worker",
+                 *(["--pool=solo"] if concurrency == 1
+                   else ["--pool=prefork", f"--concurrency={concurrency}"]),
+                 "--without-gossip", "--without-mingle", "--loglevel=WARNING", "-Q", QUEUE, "-n",
                  f"bench{n}@%h"],
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
             )
@@ -110,11 +118,23 @@ def stop_workers(procs: list[subprocess.Popen[bytes]]) -> None:
             proc.kill()
 
 
+def _processes(procs: list[subprocess.Popen[bytes]]) -> list[psutil.Process]:
+    """The processes that run tasks: each solo worker, or the children of a prefork pool."""
+    out: list[psutil.Process] = []
+    for proc in procs:
+        handle = psutil.Process(proc.pid)
+        out.extend(handle.children() or [handle])
+    return out
+
+
 def audit_once(hall: Hall, procs: list[subprocess.Popen[bytes]]) -> dict[str, Any]:
-    handles = [psutil.Process(p.pid) for p in procs]
+    handles = _processes(procs)
     peak = [0] * len(handles)
+    for stale in AuditRun.objects.filter(hall=hall, status__in=services.ACTIVE):
+        services.audit_cancel(run=stale)  # a run left by an interrupted bench: start afresh
     started = time.perf_counter()
-    run, _ = services.audit_start(hall=hall)
+    run, created = services.audit_start(hall=hall)
+    assert created
     while True:
         for i, handle in enumerate(handles):
             with contextlib.suppress(psutil.Error):
@@ -137,42 +157,85 @@ def audit_once(hall: Hall, procs: list[subprocess.Popen[bytes]]) -> dict[str, An
     }
 
 
+PERMANENT_COLUMNS = (  # as in apps.plant.selectors.permanent_links_for_hall
+    "leg__cable_id",
+    "leg__cable__label",
+    "leg__cable__length_mm",
+    "leg__cable__product_revision_id",
+    "leg__end",
+    "leg__index",
+    "port_id",
+    "port__face",
+    "port__label",
+    "port__module_id",
+    "port__module__product_revision_id",
+    "port__module__enclosure__name",
+    "port__module__slot",
+)
+
+
 def read_floor(hall: Hall) -> float:
-    """The chunks' SELECTs as tuples, one process, no engine (the last run's slices)."""
+    """The chunks' SELECTs as tuples, one process, no engine (the last run's slices).
+
+    Link chunks: `adapters.load` of each slice (ends, reach, ports with matings and legs, halls,
+    revisions). Permanent-link chunks: their trunks' matings with ports and modules (the rows
+    `permanent_links_for_hall` reads) and the revisions.
+    """
     run = AuditRun.objects.filter(hall=hall, status="done").order_by("-created").first()
     assert run is not None
-    slices = list(
-        AuditChunk.objects.filter(run=run, kind="links").order_by("index").values_list("link_ids")
+    chunks = list(
+        AuditChunk.objects.filter(run=run)
+        .order_by("index")
+        .values_list("kind", "link_ids", "cable_ids")
     )
     adapters.load([])  # the catalog, cached as in a warm worker
     started = time.perf_counter()
-    for (ids,) in slices:
-        adapters.load(ids)
+    for kind, link_ids, cable_ids in chunks:
+        if kind == AuditChunk.Kind.LINKS:
+            adapters.load(link_ids)
+            continue
+        rows = list(
+            selectors._permanent_matings(hall.pk)
+            .filter(leg__cable_id__in=cable_ids)
+            .values_list(*PERMANENT_COLUMNS)
+        )
+        adapters.revision_codes({r[3] for r in rows} | {r[10] for r in rows})
     return time.perf_counter() - started
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--workers", type=int, nargs="*", default=[1, 2])
+    parser.add_argument(
+        "--concurrency", type=int, default=0, help="also one prefork worker of N processes"
+    )
     args = parser.parse_args()
     if not Product.objects.exists():
         call_command("load_catalog")
     url = redis_url()
     from config.celery import app
 
-    app.conf.update(broker_url=url)
+    app.conf.update(broker_url=url, task_default_queue=QUEUE)
     results = []
     for size in args.sizes:
         hall = hall_for(size)
-        for workers in args.workers:
-            redis.Redis.from_url(url).flushdb()
-            procs = start_workers(workers, url)
+        setups = [(workers, 1) for workers in args.workers]
+        if args.concurrency > 1:
+            setups.append((1, args.concurrency))
+        for workers, concurrency in setups:
+            purge(app)
+            procs = start_workers(workers, url, concurrency)
             try:
                 result = audit_once(hall, procs)
             finally:
                 stop_workers(procs)
-            result |= {"size": size, "workers": workers, "chunk_size": settings.AUDIT_CHUNK_SIZE}
+            result |= {
+                "size": size,
+                "workers": workers if concurrency == 1 else f"1 x {concurrency}",
+                "chunk_size": settings.AUDIT_CHUNK_SIZE,
+                "load_average": [round(x, 1) for x in os.getloadavg()],
+            }
             result["read_floor_s"] = read_floor(hall)
             results.append(result)
             print(json.dumps(result), flush=True)
@@ -184,11 +247,12 @@ def main() -> None:
     }
     out = ROOT / "var" / "bench" / "audits.json"
     out.write_text(json.dumps({"machine": machine, "results": results}, indent=2))
-    print("| links | workers | end to end s | links/s | read floor s | peak RSS MB |")
+    print("| links | workers | end to end s | links/s | read floor s | x floor | peak RSS MB |")
     for r in results:
         print(
             f"| {r['size']:,} | {r['workers']} | {r['seconds']:.2f} | {r['links_per_s']:,.0f} "
-            f"| {r['read_floor_s']:.2f} | {', '.join(map(str, r['peak_rss_mb']))} |"
+            f"| {r['read_floor_s']:.2f} | {r['seconds'] / r['read_floor_s']:.1f} "
+            f"| {', '.join(map(str, r['peak_rss_mb']))} |"
         )
 
 
