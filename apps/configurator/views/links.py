@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -239,22 +240,13 @@ def link_new(request: HttpRequest, pk: int) -> HttpResponse:
             form.fields[field].queryset = Product.objects.none()  # type: ignore[attr-defined]
     status = 200
     if request.method == "POST" and data.get("action") == "save":
-        if form.is_valid() and draft is not None:
-            saved = run_service(
-                form,
-                lambda: services.link_build(
-                    hall=hall,
-                    name=form.cleaned_data["name"],
-                    draft=draft,
-                    by=request.user,  # type: ignore[arg-type]
-                ),
-                {"a_port": "a_port", "b_port": "b_port", "port": "a_port"},
-            )
-            if saved is not None:
-                messages.success(request, f"Link {saved.name} saved.")
-                return redirect("configurator:link", pk=saved.pk)
-        elif draft is None:
-            form.add_error(None, "Choose both ends and the cords first.")
+        saved = _save_draft(
+            request, form, hall, draft, services.link_build,
+            {"a_port": "a_port", "b_port": "b_port", "port": "a_port"},
+            noun="Link", missing="Choose both ends and the cords first.",
+        )  # fmt: skip
+        if saved is not None:
+            return saved
         status = 400
     context: dict[str, Any] = {
         "hall": hall,
@@ -343,24 +335,46 @@ def breakout_new(request: HttpRequest, pk: int) -> HttpResponse:
     form.fields["harness"].queryset = Product.objects.filter(pk__in=harness_ids).order_by("code")  # type: ignore[attr-defined]
     status = 200
     if request.method == "POST" and data.get("action") == "save":
-        if form.is_valid() and draft is not None:
-            saved = run_service(
-                form,
-                lambda: services.breakout_build(
-                    hall=hall,
-                    name=form.cleaned_data["name"],
-                    draft=draft,
-                    by=request.user,  # type: ignore[arg-type]
-                ),
-                {"parent_port": "parent", "children": "children", "port": "children"},
-            )
-            if saved is not None:
-                messages.success(request, f"Breakout {saved.name} saved.")
-                return redirect("configurator:link", pk=saved.pk)
-        elif draft is None:
-            form.add_error(None, "Choose the parent, its children and a harness first.")
+        saved = _save_draft(
+            request, form, hall, draft, services.breakout_build,
+            {"parent_port": "parent", "children": "children", "port": "children"},
+            noun="Breakout", missing="Choose the parent, its children and a harness first.",
+        )  # fmt: skip
+        if saved is not None:
+            return saved
         status = 400
     context: dict[str, Any] = {"hall": hall, "project": hall.project, "form": form, "draft": draft}
     if report is not None and draft is not None:
         context.update(report_context(report, draft.names(), kinds=draft.kinds()))
     return render(request, "configurator/breakout.html", context, status=status)
+
+
+def _save_draft(
+    request: HttpRequest,
+    form: Any,
+    hall: Any,
+    draft: Any,
+    build: Callable[..., Any],
+    fields: dict[str, str],
+    *,
+    noun: str,
+    missing: str,
+) -> HttpResponse | None:
+    """Save a validated draft through `build` (a plant-writing service); None: stay on the form."""
+    if form.is_valid() and draft is not None:
+        saved = run_service(
+            form,
+            lambda: build(
+                hall=hall,
+                name=form.cleaned_data["name"],
+                draft=draft,
+                by=request.user,
+            ),
+            fields,
+        )
+        if saved is not None:
+            messages.success(request, f"{noun} {saved.name} saved.")
+            return redirect("configurator:link", pk=saved.pk)
+    elif draft is None:
+        form.add_error(None, missing)
+    return None
