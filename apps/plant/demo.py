@@ -11,7 +11,7 @@
 * One link per common mistake (MISTAKES: link name -> the one error code it shows), built like
   the generator's planted faults (apps/plant/generate.py), plus an A-to-A cord in Method B.
 
-Idempotent: the document is imported (apps/plant/io.py), so a second run changes nothing; only
+Idempotent: the document is imported (apps/plant/io/), so a second run changes nothing; only
 links that need it are validated, and their status stored.
 """
 

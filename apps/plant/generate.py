@@ -1,6 +1,6 @@
 """Synthetic halls of any size, seeded and repeatable, with planted faults (`generate_hall`).
 
-A generated hall is built as a hall document (apps/plant/io.py) and imported in bulk: a fixed
+A generated hall is built as a hall document (apps/plant/io/) and imported in bulk: a fixed
 number of queries per table whatever the size. Method B throughout (TIA-568.3 §5.2/§5.3):
 
     duplex    [SFP28 25G-SR]-AB cord-[CAS-B12 B k]R1==TRK-B12 B==R1[CAS-B12 B 7-k]-AB cord-[SFP28]
@@ -154,7 +154,7 @@ class HallBuilder:
         return int(next_orderable_m(longest) * 1000)
 
     def document(self) -> dict[str, Any]:
-        """The hall document (apps/plant/io.py format)."""
+        """The hall document (apps/plant/io/ format)."""
         for label in self.auto:
             self.cables[label]["length_mm"] = self._length(self.cables[label])
         geometry = self.geometry

@@ -1,4 +1,4 @@
-"""`manage.py export_hall HALL_ID [--output FILE]`: the hall as one JSON document (plant/io.py)."""
+"""`manage.py export_hall HALL_ID [--output FILE]`: the hall as one JSON document (plant/io/)."""
 
 from __future__ import annotations
 
