@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from apps.catalog.models import (
@@ -17,12 +17,13 @@ from apps.catalog.models import (
     ProductRevision,
     SpliceType,
 )
+from apps.core.api.brief import BriefSerializer
 
 SOURCED = ("sources", "source", "verified", "unverified_fields", "origin", "created", "updated")
 
 
-def _brief(model_: type, view_name: str) -> type[serializers.ModelSerializer]:
-    class Brief(serializers.ModelSerializer):
+def _brief(model_: type, view_name: str) -> type[BriefSerializer]:
+    class Brief(BriefSerializer, serializers.ModelSerializer):
         url = serializers.HyperlinkedIdentityField(view_name=view_name)
 
         class Meta:
@@ -30,6 +31,9 @@ def _brief(model_: type, view_name: str) -> type[serializers.ModelSerializer]:
             fields: ClassVar[tuple[str, ...]] = ("id", "url", "code", "name")
 
     Brief.__name__ = f"Brief{model_.__name__}Serializer"
+    Brief.__doc__ = (
+        f"The brief form of a {model_._meta.verbose_name} (`?brief=true`): id, url, code, name."
+    )
     return Brief
 
 
@@ -38,7 +42,11 @@ BriefConnectorTypeSerializer = _brief(ConnectorType, "catalog-connector-type-det
 BriefLossGradeSerializer = _brief(LossGrade, "catalog-loss-grade-detail")
 BriefSpliceTypeSerializer = _brief(SpliceType, "catalog-splice-type-detail")
 BriefApplicationSerializer = _brief(Application, "catalog-application-detail")
-BriefProductSerializer = _brief(Product, "catalog-product-detail")
+# The plant API nests products as {id, code, name} under the component name BriefProduct; the
+# catalog's brief form (with url) is named apart.
+BriefProductSerializer = extend_schema_serializer(component_name="BriefCatalogProduct")(
+    _brief(Product, "catalog-product-detail")
+)
 
 
 class FiberTypeSerializer(serializers.ModelSerializer):

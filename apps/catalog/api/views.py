@@ -23,12 +23,15 @@ from rest_framework.filters import OrderingFilter
 
 from apps.catalog import filtersets, selectors
 from apps.catalog.api import serializers as s
-from apps.core.api.brief import BriefModeMixin
+from apps.core.api.brief import BriefModeMixin, brief_or_full
 
 BRIEF = OpenApiParameter(
     "brief",
     OpenApiTypes.BOOL,
-    description="Answer with the brief form of each record: id, url, code and name.",
+    description=(
+        "Answer with the brief form of each record: id, url, code and name (the `Brief<Model>` "
+        "branch of the answer's `oneOf`); absent or false: the full form."
+    ),
 )
 
 
@@ -39,27 +42,35 @@ class CatalogViewSet(BriefModeMixin, viewsets.ReadOnlyModelViewSet):
     ordering_fields: tuple[str, ...] = ("id", "code", "name", "created", "updated")
 
 
-def _examples(name: str, example: dict[str, Any]) -> dict[str, Any]:
-    """Schema decorators for list and retrieve with one example record and the brief form."""
-    brief = {k: example[k] for k in ("id", "url", "code", "name")}
-    page = {"count": 1, "next": None, "previous": None, "results": [example]}
+def _brief_example(example: dict[str, Any]) -> OpenApiExample:
+    return OpenApiExample(
+        "Brief (?brief=true)",
+        value={k: example[k] for k in ("id", "url", "code", "name")},
+        response_only=True,
+    )
+
+
+def _examples(
+    name: str,
+    example: dict[str, Any],
+    full: type[serializers.BaseSerializer],
+    brief: type[serializers.BaseSerializer],
+) -> dict[str, Any]:
+    """Schema decorators for list and retrieve: oneOf [full, brief], one example of each form.
+
+    Examples are single records: drf-spectacular wraps them in a page for the list.
+    """
+    answer = brief_or_full(full, brief)
+    examples = [OpenApiExample("Full", value=example, response_only=True), _brief_example(example)]
     return {
         "list": extend_schema(
-            summary=f"List {name}",
-            parameters=[BRIEF],
-            examples=[
-                OpenApiExample("Full", value=page, response_only=True),
-                OpenApiExample(
-                    "Brief (?brief=true)",
-                    value={**page, "results": [brief]},
-                    response_only=True,
-                ),
-            ],
+            summary=f"List {name}", parameters=[BRIEF], responses=answer, examples=examples
         ),
         "retrieve": extend_schema(
             summary=f"One of the {name}, by id",
             parameters=[BRIEF],
-            examples=[OpenApiExample("Full", value=example, response_only=True)],
+            responses=answer,
+            examples=examples,
         ),
     }
 
@@ -93,6 +104,8 @@ SOURCED_EXAMPLE = {
             },
             **SOURCED_EXAMPLE,
         },
+        s.FiberTypeSerializer,
+        s.BriefFiberTypeSerializer,
     )
 )
 class FiberTypeViewSet(CatalogViewSet):
@@ -122,6 +135,8 @@ class FiberTypeViewSet(CatalogViewSet):
             "loss_class": "mpo",
             **SOURCED_EXAMPLE,
         },
+        s.ConnectorTypeSerializer,
+        s.BriefConnectorTypeSerializer,
     )
 )
 class ConnectorTypeViewSet(CatalogViewSet):
@@ -149,6 +164,8 @@ class ConnectorTypeViewSet(CatalogViewSet):
             **{**SOURCED_EXAMPLE, "sources": {"*": "S36"}, "verified": True},
             "unverified_fields": [],
         },
+        s.LossGradeSerializer,
+        s.BriefLossGradeSerializer,
     )
 )
 class LossGradeViewSet(CatalogViewSet):
@@ -176,6 +193,8 @@ class LossGradeViewSet(CatalogViewSet):
             "source": "OK",
             "unverified_fields": ["*"],
         },
+        s.SpliceTypeSerializer,
+        s.BriefSpliceTypeSerializer,
     )
 )
 class SpliceTypeViewSet(CatalogViewSet):
@@ -225,6 +244,8 @@ class SpliceTypeViewSet(CatalogViewSet):
             **{**SOURCED_EXAMPLE, "sources": {"limits.OM4": "S10"}, "verified": True},
             "unverified_fields": [],
         },
+        s.ApplicationSerializer,
+        s.BriefApplicationSerializer,
     )
 )
 class ApplicationViewSet(CatalogViewSet):
@@ -278,27 +299,16 @@ PRODUCT_EXAMPLE = {
             "code with `?code=`."
         ),
         parameters=[BRIEF],
+        responses=brief_or_full(s.ProductSerializer, s.BriefProductSerializer),
         examples=[
-            OpenApiExample(
-                "Full",
-                value={"count": 1, "next": None, "previous": None, "results": [PRODUCT_EXAMPLE]},
-                response_only=True,
-            ),
-            OpenApiExample(
-                "Brief (?brief=true)",
-                value={
-                    "count": 1,
-                    "next": None,
-                    "previous": None,
-                    "results": [{k: PRODUCT_EXAMPLE[k] for k in ("id", "url", "code", "name")}],
-                },
-                response_only=True,
-            ),
+            OpenApiExample("Full", value=PRODUCT_EXAMPLE, response_only=True),
+            _brief_example(PRODUCT_EXAMPLE),
         ],
     ),
     retrieve=extend_schema(
         summary="One product by id, with its current revision's spec",
         parameters=[BRIEF],
+        responses=brief_or_full(s.ProductDetailSerializer, s.BriefProductSerializer),
         examples=[
             OpenApiExample(
                 "Cable",
@@ -327,7 +337,8 @@ PRODUCT_EXAMPLE = {
                     },
                 },
                 response_only=True,
-            )
+            ),
+            _brief_example(PRODUCT_EXAMPLE),
         ],
     ),
 )

@@ -8,7 +8,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers
 
 from apps.catalog.models import Product
-from apps.core.api.brief import BRIEF
+from apps.core.api.brief import BRIEF, brief_or_full
 from apps.core.api.openapi import ErrorResponse409Serializer
 from apps.plant.models import Cable, Device, Link, LinkEnd
 
@@ -86,28 +86,67 @@ CONNECT_EXAMPLES = [
 MOVE_EXAMPLES = [OpenApiExample("Two U down", value={"rack": 1, "u_position": 38})]
 
 
+def _brief_example(path: str, pk: int, display: str, **names: Any) -> dict[str, Any]:
+    url = f"https://fiber.example/api/v1/{path}/{pk}/"
+    return {"id": pk, "url": url, "display": display, **names}
+
+
+# The brief form of one record per resource (`?brief=true`), as the API answers it.
+BRIEF_EXAMPLES: dict[str, dict[str, Any]] = {
+    "sites": _brief_example("sites", 1, "FRA1", name="FRA1"),
+    "halls": _brief_example("halls", 1, "Hall A", name="Hall A"),
+    "rows": _brief_example("rows", 1, "Row 1", name="Row 1"),
+    "racks": _brief_example("racks", 1, "R01", name="R01"),
+    "devices": _brief_example("devices", 1, "leaf01", name="leaf01"),
+    "transceivers": _brief_example("transceivers", 3, "1/Ethernet1", cage="Ethernet1"),
+    "enclosures": _brief_example("enclosures", 1, "R01-U40", name="R01-U40"),
+    "modules": _brief_example("modules", 2, "1/slot 1", slot=1),
+    "ports": _brief_example("ports", 42, "module 2 port 1", label="1"),
+    "cables": _brief_example("cables", 3, "TRK-0001", label="TRK-0001"),
+    "cable legs": _brief_example("cable-legs", 17, "3 A1", face="A1"),
+    "matings": _brief_example("matings", 9, "leg 17 in port 42 (rear)"),
+    "links": _brief_example(
+        "links", 7, "leaf01:Et1 - leaf02:Et1", name="leaf01:Et1 - leaf02:Et1", status="ok"
+    ),
+}
+
+
 def crud(
     name: str,
     output: type[serializers.Serializer],
     create: type[serializers.Serializer] | None = None,
     update: type[serializers.Serializer] | None = None,
     *,
+    brief: type[serializers.Serializer],
     bulk: bool = False,
     delete: bool = True,
 ) -> dict[str, Any]:
-    """extend_schema for list, retrieve and (where there are) create, PATCH and DELETE."""
+    """extend_schema for list, retrieve and (where there are) create, PATCH and DELETE.
+
+    Every answer that carries the record honours `?brief=true`: it is `oneOf` [output, brief]
+    (apps/core/api/brief.py), with the brief form as an example.
+    """
+    answer = brief_or_full(output, brief)
+    brief_example = OpenApiExample(
+        "Brief (?brief=true)", value=BRIEF_EXAMPLES[name], response_only=True
+    )
     found: dict[str, Any] = {
         "list": extend_schema(
             summary=f"List {name}",
             description=(
                 "Only the projects you may see (with an API token: its projects). Filters: exact "
                 "values (repeat for OR), `__n`, `__ic`... on names, `<parent>_id`, `?q=`, "
-                "`?ordering=`, limit/offset; `?brief=true` for id, url and display."
+                "`?ordering=`, limit/offset; `?brief=true` for id, url, display and the name."
             ),
             parameters=[BRIEF],
+            responses=answer,
+            examples=[brief_example],
         ),
         "retrieve": extend_schema(
-            summary=f"One of the {name}, by id (404 outside your projects)", parameters=[BRIEF]
+            summary=f"One of the {name}, by id (404 outside your projects)",
+            parameters=[BRIEF],
+            responses=answer,
+            examples=[brief_example],
         ),
     }
     if create is not None:
@@ -127,7 +166,7 @@ def crud(
             ),
             request=create,
             examples=examples,
-            responses={201: output, **CONFLICT},
+            responses={201: answer, **CONFLICT},
             parameters=[BRIEF],
         )
     if update is not None:
@@ -136,7 +175,7 @@ def crud(
             summary=f"Change one of the {name} (names and settings; topology has actions)",
             request=update,
             examples=[OpenApiExample("Change", value=example, request_only=True)],
-            responses={200: output, **CONFLICT},
+            responses={200: answer, **CONFLICT},
             parameters=[BRIEF],
         )
     if delete:

@@ -20,6 +20,7 @@ from rest_framework import serializers
 from apps.accounts.authentication import request_token
 from apps.accounts.selectors import project_list
 from apps.catalog.models import Application, Product, ProductRevision
+from apps.core.api.brief import BriefSerializer
 from apps.plant import selectors
 from apps.plant.models import (
     Cable,
@@ -155,17 +156,24 @@ class PlantSerializer(serializers.ModelSerializer):
         return str(obj)
 
 
-def _brief(serializer: type[PlantSerializer], *extra: str) -> type[PlantSerializer]:
+def _brief(serializer: type[PlantSerializer], *extra: str) -> type[BriefSerializer]:
+    """The brief form: id, url, display and what names the record (NetBox's `brief_fields`)."""
+
     class Meta:
         model = serializer.Meta.model
         fields = ("id", "url", "display", *extra)
 
-    brief = type(
+    return type(
         f"Brief{serializer.Meta.model.__name__}Serializer",
-        (PlantSerializer,),
-        {"Meta": Meta, "view_name": serializer.view_name, "__module__": __name__},
+        (BriefSerializer, PlantSerializer),
+        {
+            "Meta": Meta,
+            "view_name": serializer.view_name,
+            "__module__": __name__,
+            "__doc__": f"The brief form of a {serializer.Meta.model._meta.verbose_name} "
+            "(`?brief=true`).",
+        },
     )
-    return brief
 
 
 STAMPS = ("created", "updated")

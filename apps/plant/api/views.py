@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.accounts.models import Project
+from apps.core.api.brief import BRIEF, brief_or_full
 from apps.core.exceptions import ApplicationError
 from apps.plant import filtersets, io, selectors, services
 from apps.plant.api import schema
@@ -31,7 +32,13 @@ def _user(request: Request) -> Any:
 
 
 @extend_schema_view(
-    **schema.crud("sites", s.SiteSerializer, s.SiteCreateSerializer, s.NameUpdateSerializer)
+    **schema.crud(
+        "sites",
+        s.SiteSerializer,
+        s.SiteCreateSerializer,
+        s.NameUpdateSerializer,
+        brief=s.BriefSiteSerializer,
+    )
 )
 class SiteViewSet(PlantViewSet):
     """Sites: buildings or campuses of a project."""
@@ -55,7 +62,13 @@ class SiteViewSet(PlantViewSet):
 
 
 @extend_schema_view(
-    **schema.crud("halls", s.HallSerializer, s.HallCreateSerializer, s.HallUpdateSerializer)
+    **schema.crud(
+        "halls",
+        s.HallSerializer,
+        s.HallCreateSerializer,
+        s.HallUpdateSerializer,
+        brief=s.BriefHallSerializer,
+    )
 )
 class HallViewSet(PlantViewSet):
     """Halls: polarity method, standard cords, geometry and plant revision."""
@@ -120,7 +133,13 @@ class HallViewSet(PlantViewSet):
 
 
 @extend_schema_view(
-    **schema.crud("rows", s.RowSerializer, s.RowCreateSerializer, s.NameUpdateSerializer)
+    **schema.crud(
+        "rows",
+        s.RowSerializer,
+        s.RowCreateSerializer,
+        s.NameUpdateSerializer,
+        brief=s.BriefRowSerializer,
+    )
 )
 class RowViewSet(PlantViewSet):
     """Rows of racks; `index` is the row's place in the hall."""
@@ -146,7 +165,12 @@ class RowViewSet(PlantViewSet):
 
 @extend_schema_view(
     **schema.crud(
-        "racks", s.RackSerializer, s.RackCreateSerializer, s.NameUpdateSerializer, bulk=True
+        "racks",
+        s.RackSerializer,
+        s.RackCreateSerializer,
+        s.NameUpdateSerializer,
+        bulk=True,
+        brief=s.BriefRackSerializer,
     )
 )
 class RackViewSet(PlantViewSet):
@@ -173,7 +197,12 @@ class RackViewSet(PlantViewSet):
 
 @extend_schema_view(
     **schema.crud(
-        "devices", s.DeviceSerializer, s.DeviceCreateSerializer, s.DeviceUpdateSerializer, bulk=True
+        "devices",
+        s.DeviceSerializer,
+        s.DeviceCreateSerializer,
+        s.DeviceUpdateSerializer,
+        bulk=True,
+        brief=s.BriefDeviceSerializer,
     )
 )
 class DeviceViewSet(PlantViewSet):
@@ -199,7 +228,13 @@ class DeviceViewSet(PlantViewSet):
 
 
 @extend_schema_view(
-    **schema.crud("transceivers", s.TransceiverSerializer, s.TransceiverCreateSerializer, bulk=True)
+    **schema.crud(
+        "transceivers",
+        s.TransceiverSerializer,
+        s.TransceiverCreateSerializer,
+        bulk=True,
+        brief=s.BriefTransceiverSerializer,
+    )
 )
 class TransceiverViewSet(PlantViewSet):
     """Catalog transceivers in the cages of devices; their receptacles are ports."""
@@ -228,6 +263,7 @@ class TransceiverViewSet(PlantViewSet):
         s.EnclosureCreateSerializer,
         s.NameUpdateSerializer,
         bulk=True,
+        brief=s.BriefEnclosureSerializer,
     )
 )
 class EnclosureViewSet(PlantViewSet):
@@ -259,7 +295,11 @@ class EnclosureViewSet(PlantViewSet):
     @extend_schema(
         summary="Move an enclosure (with its modules) to a U position of a rack of its hall",
         request=s.EnclosureMoveSerializer,
-        responses={200: s.EnclosureSerializer, **schema.CONFLICT},
+        responses={
+            200: brief_or_full(s.EnclosureSerializer, s.BriefEnclosureSerializer),
+            **schema.CONFLICT,
+        },
+        parameters=[BRIEF],
         examples=schema.MOVE_EXAMPLES,
     )
     @action(detail=True, methods=["post"])
@@ -273,7 +313,12 @@ class EnclosureViewSet(PlantViewSet):
 
 @extend_schema_view(
     **schema.crud(
-        "modules", s.ModuleSerializer, s.ModuleCreateSerializer, s.ModuleUpdateSerializer, bulk=True
+        "modules",
+        s.ModuleSerializer,
+        s.ModuleCreateSerializer,
+        s.ModuleUpdateSerializer,
+        bulk=True,
+        brief=s.BriefModuleSerializer,
     )
 )
 class ModuleViewSet(PlantViewSet):
@@ -303,7 +348,9 @@ class ModuleViewSet(PlantViewSet):
         services.module_remove(module=obj)
 
 
-@extend_schema_view(**schema.crud("ports", s.PortSerializer, delete=False))
+@extend_schema_view(
+    **schema.crud("ports", s.PortSerializer, delete=False, brief=s.BriefPortSerializer)
+)
 class PortViewSet(PlantViewSet):
     """Ports of transceivers and modules (read-only: they come with their owner)."""
 
@@ -316,7 +363,12 @@ class PortViewSet(PlantViewSet):
 
 @extend_schema_view(
     **schema.crud(
-        "cables", s.CableSerializer, s.CableCreateSerializer, s.CableUpdateSerializer, bulk=True
+        "cables",
+        s.CableSerializer,
+        s.CableCreateSerializer,
+        s.CableUpdateSerializer,
+        bulk=True,
+        brief=s.BriefCableSerializer,
     )
 )
 class CableViewSet(PlantViewSet):
@@ -378,7 +430,8 @@ class CableViewSet(PlantViewSet):
     @extend_schema(
         summary="Unplug one leg of the cable (nothing happens if it is free)",
         request=s.CableDisconnectSerializer,
-        responses={200: s.CableSerializer},
+        responses={200: brief_or_full(s.CableSerializer, s.BriefCableSerializer)},
+        parameters=[BRIEF],
     )
     @action(detail=True, methods=["post"])
     def disconnect(self, request: Request, pk: str) -> Response:
@@ -391,7 +444,9 @@ class CableViewSet(PlantViewSet):
         return self.respond(cable)
 
 
-@extend_schema_view(**schema.crud("cable legs", s.CableLegSerializer, delete=False))
+@extend_schema_view(
+    **schema.crud("cable legs", s.CableLegSerializer, delete=False, brief=s.BriefCableLegSerializer)
+)
 class CableLegViewSet(PlantViewSet):
     """Cable legs (read-only: they come with their cable), each with its mating if plugged."""
 
@@ -406,7 +461,13 @@ class CableLegViewSet(PlantViewSet):
 
 
 @extend_schema_view(
-    **schema.crud("matings", s.MatingSerializer, s.MatingCreateSerializer, bulk=True)
+    **schema.crud(
+        "matings",
+        s.MatingSerializer,
+        s.MatingCreateSerializer,
+        bulk=True,
+        brief=s.BriefMatingSerializer,
+    )
 )
 class MatingViewSet(PlantViewSet):
     """Matings: a cable leg in one side of a port. POST plugs in (a list: all or nothing),
@@ -428,7 +489,13 @@ class MatingViewSet(PlantViewSet):
 
 
 @extend_schema_view(
-    **schema.crud("links", s.LinkSerializer, s.LinkCreateSerializer, s.NameUpdateSerializer)
+    **schema.crud(
+        "links",
+        s.LinkSerializer,
+        s.LinkCreateSerializer,
+        s.NameUpdateSerializer,
+        brief=s.BriefLinkSerializer,
+    )
 )
 class LinkViewSet(LinkOperationsMixin, PlantViewSet):
     """Links: designed channels, aggregate (a to b) or breakout (parent to children)."""
