@@ -15,25 +15,20 @@ import csv
 import io
 import os
 import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
 
 import pytest
 
 from tests.support.browser import CHROMIUM, chromium_or_skip
-from tests.support.celery import celery_app_reconfigure
+from tests.support.celery import CeleryWorkers
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # ORM calls next to Playwright's loop
 os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "configurator"
-WORKER_REDIS_DB = 13  # the audits tests use 11; ours is separate so both can run at once
 PASSWORD = "correct horse battery staple"
 
 
@@ -46,83 +41,14 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
     }
 
 
-# --- a real Celery worker on the test database ---------------------------------------------------
-
-
-def _database_url() -> str:
-    from django.db import connection
-
-    db = connection.settings_dict
-    user = quote(db.get("USER") or "", safe="")
-    password = quote(db.get("PASSWORD") or "", safe="")
-    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    host = quote(str(db.get("HOST") or "127.0.0.1"), safe="")
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgres://{auth}{host}{port}/{db['NAME']}"
-
-
-def _set_broker(url: str) -> str:
-    from config.celery import app as celery_app
-
-    previous = str(celery_app.conf.broker_url)
-    celery_app_reconfigure(celery_app, broker_url=url, task_default_queue="celery")
-    return previous
-
-
-class Worker:
-    """One `celery worker --pool=solo` on the test database; the test publishes to its Redis db."""
-
-    def __init__(self, settings: Any) -> None:
-        import redis
-
-        parts = urlsplit(settings.REDIS_URL)
-        self.redis_url = urlunsplit((parts.scheme, parts.netloc, f"/{WORKER_REDIS_DB}", "", ""))
-        redis.Redis.from_url(self.redis_url).flushdb()
-        self.previous = _set_broker(self.redis_url)
-        self.log = ARTIFACTS / "worker.log"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        env = dict(os.environ)
-        env.update(
-            DJANGO_SETTINGS_MODULE="config.settings.test",
-            DATABASE_URL=_database_url(),
-            DATABASE_CONN_MAX_AGE="0",
-            REDIS_URL=self.redis_url,
-            PYTHONPATH=str(ROOT),
-        )
-        command = [sys.executable, "-m", "celery", "-A", "config.celery", "worker"]
-        command += ["--pool=solo", "--without-gossip", "--without-mingle", "--loglevel=INFO"]
-        command += ["-n", "ui@%h"]
-        with self.log.open("wb") as out:
-            self.process = subprocess.Popen(
-                command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
-            )
-        deadline = time.monotonic() + 30
-        while b" ready." not in self.log.read_bytes():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("worker did not start:\n" + self.log.read_text()[-3000:])
-            time.sleep(0.1)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        _set_broker(self.previous)
+# --- a real Celery worker on the test database (started mid-journey) ----------------------------
 
 
 @pytest.fixture
-def worker(transactional_db: None, settings: Any) -> Iterator[Worker]:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    started = Worker(settings)
-    try:
-        yield started
-    finally:
-        started.stop()
+def workers(transactional_db: None) -> Iterator[CeleryWorkers]:
+    """The test's own queue on its broker; the worker's log is kept in test-artifacts/."""
+    with CeleryWorkers.open(prefix="ui", logdir=ARTIFACTS) as opened:
+        yield opened
 
 
 # --- the journey ---------------------------------------------------------------------------------
@@ -198,7 +124,7 @@ def _place_rack(j: Journey, rack_url: str, rack: str) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_designer_journey(
-    page: Any, live_server: Any, catalog: object, worker: Worker, settings: Any
+    page: Any, live_server: Any, catalog: object, workers: CeleryWorkers, settings: Any
 ) -> None:
     project, _designer = _people()
     j = Journey(page, live_server.url)
@@ -304,7 +230,7 @@ def test_designer_journey(
     page.click("text=Start an audit")
     page.wait_for_selector("[role=progressbar]")
     j.shot("audit-progress")
-    worker.start()
+    workers.start(name="worker")
     page.wait_for_selector("text=Since the previous audit", timeout=30_000)
     assert "Summary" in page.inner_text("main")
     j.shot("audit-done")
