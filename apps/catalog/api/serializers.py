@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.db.models import Model
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
@@ -22,7 +23,7 @@ from apps.core.api.brief import BriefSerializer
 SOURCED = ("sources", "source", "verified", "unverified_fields", "origin", "created", "updated")
 
 
-def _brief(model_: type, view_name: str) -> type[BriefSerializer]:
+def _brief(model_: type[Model], view_name: str) -> type[BriefSerializer]:
     class Brief(BriefSerializer, serializers.ModelSerializer):
         url = serializers.HyperlinkedIdentityField(view_name=view_name)
 

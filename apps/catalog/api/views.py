@@ -53,8 +53,8 @@ def _brief_example(example: dict[str, Any]) -> OpenApiExample:
 def _examples(
     name: str,
     example: dict[str, Any],
-    full: type[serializers.BaseSerializer],
-    brief: type[serializers.BaseSerializer],
+    full: type[serializers.Serializer],
+    brief: type[serializers.Serializer],
 ) -> dict[str, Any]:
     """Schema decorators for list and retrieve: oneOf [full, brief], one example of each form.
 

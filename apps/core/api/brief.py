@@ -53,7 +53,7 @@ class BriefSchemaExtension(OpenApiSerializerExtension):
 
 
 def brief_or_full(
-    full: type[serializers.BaseSerializer], brief: type[serializers.BaseSerializer]
+    full: type[serializers.Serializer], brief: type[serializers.Serializer]
 ) -> PolymorphicProxySerializer:
     """The answer of an operation that honours `?brief=true`: oneOf [full, brief], untagged."""
     name = full.__name__.removesuffix("Serializer")

@@ -159,19 +159,20 @@ class PlantSerializer(serializers.ModelSerializer):
 def _brief(serializer: type[PlantSerializer], *extra: str) -> type[BriefSerializer]:
     """The brief form: id, url, display and what names the record (NetBox's `brief_fields`)."""
 
+    model_: type[Model] = serializer.Meta.model
+
     class Meta:
-        model = serializer.Meta.model
+        model = model_
         fields = ("id", "url", "display", *extra)
 
     return type(
-        f"Brief{serializer.Meta.model.__name__}Serializer",
+        f"Brief{model_.__name__}Serializer",
         (BriefSerializer, PlantSerializer),
         {
             "Meta": Meta,
             "view_name": serializer.view_name,
             "__module__": __name__,
-            "__doc__": f"The brief form of a {serializer.Meta.model._meta.verbose_name} "
-            "(`?brief=true`).",
+            "__doc__": f"The brief form of a {model_._meta.verbose_name} (`?brief=true`).",
         },
     )
 
