@@ -227,6 +227,23 @@ def test_products_filter(api, products, query, expected):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("vendor__ie=null", ["NULL-1"]),
+        ("code__ic=null", ["NULL-1"]),
+        ("code__nisw=null&kind=cassette", ["CAS-A-OM4"]),
+        ("name=null", []),
+    ],
+)
+def test_products_filter_takes_null_as_a_plain_string(api, products, query, expected):
+    # given: found by schemathesis: "null" became None, and `__ie` answered 500
+    ProductFactory.create(code="NULL-1", kind="cassette", name="Null", vendor="NULL")
+    # when / then
+    assert _codes(api.get(f"{BASE}/products/?{query}")) == expected
+
+
+@pytest.mark.django_db
 def test_products_filter_by_foreign_key_id(api, products):
     # given
     om3 = products["TRK-A-MPO12-OM3"].fiber_type

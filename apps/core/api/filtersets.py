@@ -35,6 +35,9 @@ NUMBER_LOOKUPS = {
 }
 
 
+_NO_NULL_VALUE = object()  # equal to no query value
+
+
 class MultiValueField(forms.MultipleChoiceField):
     """Any number of values from repeated query parameters, each cleaned by `base_field`."""
 
@@ -56,13 +59,19 @@ class MultiValueField(forms.MultipleChoiceField):
 
 
 class MultiValueCharFilter(filters.MultipleChoiceFilter):
-    """`?name=a&name=b`: any of the values (OR); `exclude=True` for `__n`."""
+    """`?name=a&name=b`: any of the values (OR); `exclude=True` for `__n`.
+
+    The value "null" is a string like any other: django-filter's MultipleChoiceFilter turns it
+    into None, which `__ie` / `__ic` / ... lookups refuse with a 500 ("Cannot use None as a
+    query value").
+    """
 
     field_class = MultiValueField
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("distinct", False)
         super().__init__(*args, **kwargs)
+        self.null_value = _NO_NULL_VALUE
 
     def is_noop(self, qs: QuerySet, value: Any) -> bool:
         return False
