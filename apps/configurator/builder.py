@@ -421,10 +421,11 @@ def draft_kinds(draft: Draft) -> dict[str, str]:
     return {f"/elements/{i}": kind for i, (_label, kind) in enumerate(draft.labels())}
 
 
-def draft_validate(*, draft: Draft) -> dict[str, Any]:
-    """The draft's report from the engine, exactly as POST /api/v1/validate/ computes it."""
+def report_validate(*, request: dict[str, Any]) -> dict[str, Any]:
+    """The engine's report on a request, exactly as POST /api/v1/validate/ computes it; a request
+    the API would refuse (ApplicationError) becomes a failing report with that one finding."""
     try:
-        return channel_validate(request=draft.request())
+        return channel_validate(request=request)
     except ApplicationError as error:
         return {
             "ok": False,
@@ -441,6 +442,11 @@ def draft_validate(*, draft: Draft) -> dict[str, Any]:
             "trace": [],
             "loss": [],
         }
+
+
+def draft_validate(*, draft: Draft) -> dict[str, Any]:
+    """The draft's report from the engine, exactly as POST /api/v1/validate/ computes it."""
+    return report_validate(request=draft.request())
 
 
 # --- breakouts -----------------------------------------------------------------------------------
@@ -531,21 +537,4 @@ class BreakoutDraft:
 
 def breakout_validate(*, draft: BreakoutDraft) -> dict[str, Any]:
     """The breakout draft's report, by the same call as POST /api/v1/validate/."""
-    try:
-        return channel_validate(request=draft.request())
-    except ApplicationError as error:
-        return {
-            "ok": False,
-            "findings": [
-                {
-                    "code": error.code.upper(),
-                    "severity": "error",
-                    "ref": "",
-                    "message": error.detail,
-                    "fix": None,
-                    "consequence_of": None,
-                }
-            ],
-            "trace": [],
-            "loss": [],
-        }
+    return report_validate(request=draft.request())
