@@ -5,6 +5,7 @@
 #   make lint     ruff, ruff format --check, mypy, lint-imports, makemigrations --check
 #   make smoke    fresh database, gunicorn + worker, a few requests, clean stop
 #   make bench    whole-hall audits on 1 and 2 workers (bench/audits.py; docs/benchmarks.md)
+#   make bench-generate   generate_hall at 1k/10k/100k links, per phase (bench/generate.py)
 #   make venv     .venv with the pinned requirements (re-installed when they change)
 #
 # Without DATABASE_URL / REDIS_URL, run/test/smoke start an embedded PostgreSQL and Redis
@@ -24,7 +25,7 @@ LINT_ENV := DJANGO_SETTINGS_MODULE=config.settings.test \
 	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-lint-only-not-a-secret}"
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test lint smoke bench services ci
+.PHONY: help venv run test lint smoke bench bench-generate services ci
 
 help:
 	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
@@ -67,6 +68,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/audits.py $(ARGS)
+
+bench-generate: $(STAMP)
+	$(BIN)/python bench/generate.py $(ARGS)
 
 ci:
 	bash .ci/run

@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 
 from apps.plant.generate import FAULTS, generate_hall, hall_document
-from apps.plant.io import hall_export
-from apps.plant.models import Link
+from apps.plant.io import DocumentInvalid, hall_create_trusted, hall_export, hall_import
+from apps.plant.models import CableLeg, Hall, Link, Port
 from apps.plant.selectors import link_reports_for_hall
 from tests.factories.accounts import ProjectFactory
 
@@ -75,8 +75,6 @@ def test_the_same_seed_gives_the_same_hall(catalog):
 
 def test_a_generated_hall_reimports_with_no_changes(catalog):
     generated = generate_hall(project=ProjectFactory.create(), rows=1, racks_per_row=3, links=12)
-    from apps.plant.io import hall_import
-
     report = hall_import(
         project=generated.report.hall.project, document=hall_export(hall=generated.report.hall)
     )
@@ -108,3 +106,64 @@ def test_unknown_fault_kinds_and_too_many_faults_are_refused():
         hall_document(rows=1, racks_per_row=2, links=5, faults={"nonsense": 1})
     with pytest.raises(ValueError, match="do not fit"):
         hall_document(rows=1, racks_per_row=2, links=1, faults={"misrouted": 2})
+
+
+def _stored_rows(hall: Hall) -> dict[str, Any]:
+    """What hall_export leaves out: ports, leg labels, link state, the plant revision."""
+    return {
+        "ports": sorted(
+            Port.objects.filter(hall=hall).values_list(
+                "transceiver__device__name",
+                "transceiver__cage",
+                "module__enclosure__name",
+                "module__slot",
+                "label",
+                "face",
+                "family",
+            ),
+            key=repr,
+        ),
+        "legs": sorted(
+            CableLeg.objects.filter(hall=hall).values_list("cable__label", "end", "index", "label")
+        ),
+        "links": sorted(
+            Link.objects.filter(hall=hall).values_list(
+                "name", "status", "status_revision", "needs_revalidation", "touched_cable_ids"
+            )
+        ),
+        "plant_revision": Hall.objects.get(pk=hall.pk).plant_revision,
+    }
+
+
+def test_a_generated_document_passes_hall_import_and_the_trusted_path_writes_the_same_hall(catalog):
+    # given: a generated document with every fault kind, checked by hall_import's full validation
+    document, _manifest = hall_document(
+        rows=2, racks_per_row=3, links=60, seed=4, faults=dict.fromkeys(FAULTS, 2)
+    )
+    checked = hall_import(project=ProjectFactory.create(), document=document)
+    # when: the generator's path writes the same document without validating it
+    timings: dict[str, float] = {}
+    trusted = hall_create_trusted(
+        project=ProjectFactory.create(), document=document, timings=timings
+    )
+    # then: it did write it itself (not through hall_import), and the halls are the same
+    assert "keys" in timings
+    assert "plant_port" in timings
+    assert {**trusted.as_dict(), "hall": 0} == {**checked.as_dict(), "hall": 0}
+    assert hall_export(hall=trusted.hall) == hall_export(hall=checked.hall)
+    assert _stored_rows(trusted.hall) == _stored_rows(checked.hall)
+
+
+def test_the_trusted_path_leaves_an_existing_hall_and_taken_names_to_hall_import(catalog):
+    project = ProjectFactory.create()
+    document, _manifest = hall_document(rows=1, racks_per_row=2, links=6, seed=1)
+    hall_create_trusted(project=project, document=document)
+    # the same hall again: hall_import's upsert, which changes nothing
+    again = hall_create_trusted(project=project, document=document)
+    assert again.totals() == {"created": 0, "updated": 0, "deleted": 0}
+    # the same cable labels and link names in a hall of another site: hall_import's errors
+    elsewhere, _manifest = hall_document(rows=1, racks_per_row=2, links=6, seed=1, site="Other")
+    with pytest.raises(DocumentInvalid) as raised:
+        hall_create_trusted(project=project, document=elsewhere)
+    assert {e["code"] for e in raised.value.errors} == {"duplicate"}
+    assert not Hall.objects.filter(project=project, site__name="Other").exists()

@@ -12,11 +12,12 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from apps.plant.io import DocumentInvalid, hall_export, hall_import
-from apps.plant.models import Cable, Hall, Link, Mating, Port
+from apps.plant.io.bulk import _insert, unchecked_foreign_keys
+from apps.plant.models import Cable, Hall, Link, Mating, Port, Row
 from apps.plant.selectors import link_validate
 from tests.factories.accounts import ProjectFactory
 from tests.factories.plant import breakout_link, parallel_hall, parallel_link
@@ -230,3 +231,35 @@ def test_link_crossing_into_another_hall_round_trips(catalog):
     report = hall_import(project=build.hall.project, document=document)
     # then
     assert report.totals() == {"created": 0, "updated": 0, "deleted": 0}
+
+
+def _rows_without_triggers(rows: list[tuple[Any, ...]]) -> None:
+    with unchecked_foreign_keys([Row]) as keys:
+        assert keys is not None  # the test database's user may skip the triggers
+        _insert(Row, ("hall_id", "project_id", "name", "index"), rows, keys=keys)
+
+
+def test_rows_written_without_the_per_row_key_triggers_still_have_their_keys_checked(catalog):
+    hall = _hall()
+    # a row naming a hall that does not exist: refused, and nothing of the block is left
+    bad = [(hall.pk, hall.project_id, "ok", 7), (10**12, hall.project_id, "bad", 8)]
+    with pytest.raises(IntegrityError, match="plant_row.hall_id names 1 missing plant_hall.id"):
+        _rows_without_triggers(bad)
+    assert not Row.objects.filter(name__in=["ok", "bad"]).exists()
+    # good rows go in, and the role is back to normal afterwards
+    _rows_without_triggers([(hall.pk, hall.project_id, "ok", 7)])
+    assert Row.objects.filter(hall=hall, name="ok").exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW session_replication_role")
+        assert cursor.fetchone()[0] == "origin"
+
+
+def test_without_the_privilege_the_database_checks_every_key_itself(catalog):
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("CREATE ROLE plant_io_test_no_superuser NOSUPERUSER")  # undone with the test
+        cursor.execute("SET LOCAL ROLE plant_io_test_no_superuser")
+        with unchecked_foreign_keys([Row]) as keys:
+            assert keys is None
+        cursor.execute("SHOW session_replication_role")
+        assert cursor.fetchone()[0] == "origin"
+        cursor.execute("RESET ROLE")

@@ -37,7 +37,9 @@ generator's hundreds of thousands of rows); single-object services are not used.
 The package: schema.py (constants, DocumentInvalid, ImportReport), export.py (hall_export),
 read.py (the document into keyed dicts, shape errors), stored.py (the hall as stored), plan.py
 (the final state and its checks), bulk.py (nextval + COPY), apply.py (writing the difference),
-importer.py (hall_import). This module re-exports the public names.
+importer.py (hall_import), trusted.py (hall_create_trusted: the generator's path, which writes a
+new hall without re-validating a document built valid by construction). This module re-exports
+the public names.
 """
 
 from apps.plant.io.export import PORT_FIELDS, hall_export
@@ -52,6 +54,7 @@ from apps.plant.io.schema import (
     ImportReport,
     PortKey,
 )
+from apps.plant.io.trusted import hall_create_trusted
 
 __all__ = [
     "FORMAT",
@@ -63,6 +66,7 @@ __all__ = [
     "DocumentInvalid",
     "ImportReport",
     "PortKey",
+    "hall_create_trusted",
     "hall_export",
     "hall_import",
 ]

@@ -307,12 +307,12 @@ def _apply(
     )
     port_rows: list[tuple[Any, ...]] = []
     port_keys: list[PortKey] = []
-    owners: list[tuple[str, Sequence[tuple[str, Any]], list[int]]] = [
+    owners: list[tuple[str, Sequence[tuple[str, Any]], Sequence[int]]] = [
         ("t", new_t, t_ids),
         ("m", new_m, m_ids),
     ]
-    for owner, keys, ids in owners:
-        for okey, pk in zip(keys, ids, strict=True):
+    for owner, keys, owner_ids in owners:
+        for okey, pk in zip(keys, owner_ids, strict=True):
             for label, (face, family) in plan.owner_ports[(owner, *okey)].items():
                 port_keys.append(("", owner, okey[0], okey[1], label))
                 port_rows.append(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
-from django.db import connection
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
@@ -14,61 +16,75 @@ from apps.plant.io.schema import _Revision
 # --- import: bulk writes -------------------------------------------------------------------------
 
 
-def _insert(model: type[Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[int]:
+def _insert(
+    model: type[Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    keys: KeyCheck | None = None,
+) -> Sequence[int]:
     """Insert rows (column values in `columns` order) in two queries; returns their new ids.
 
-    One `nextval` query reserves the ids, one COPY writes the rows with their timestamps: a fixed
-    number of queries per table whatever the count, and no model instances.
+    One `nextval` query reserves the ids, one binary COPY writes the rows with their timestamps:
+    a fixed number of queries per table whatever the count, no model instances, and nothing for
+    the server to parse. With `keys` (see `unchecked_foreign_keys`), the rows' foreign keys are
+    recorded for its set-wise check.
     """
     if not rows:
         return []
     table = model._meta.db_table
     now = timezone.now()
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [table, len(rows)],
-        )
-        ids = sorted(row[0] for row in cursor.fetchall())
-        names = ", ".join(
-            connection.ops.quote_name(c) for c in ["id", "created", "updated", *columns]
-        )
-        stamp = now.isoformat()
-        with cursor.cursor.copy(
-            f"COPY {connection.ops.quote_name(table)} ({names}) FROM STDIN"
-        ) as copy:
-            # COPY's text format written by hand: several times faster than write_row per row
-            chunk: list[str] = []
+        ids = _reserve_ids(cursor, table, len(rows))
+        if keys is not None:
+            keys.record(model, columns, ids, rows)
+        names = ["id", "created", "updated", *columns]
+        types = _column_types(cursor, table)
+        quoted = ", ".join(connection.ops.quote_name(c) for c in names)
+        with (
+            connection.wrap_database_errors,  # IntegrityError and co. as Django's, like execute()
+            cursor.cursor.copy(
+                f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN (FORMAT BINARY)"
+            ) as copy,
+        ):
+            copy.set_types([types[name] for name in names])
+            write = copy.write_row  # psycopg's C dumpers, one call per row
             for pk, row in zip(ids, rows, strict=True):
-                chunk.append(f"{pk}\t{stamp}\t{stamp}\t" + "\t".join(map(_copy_text, row)) + "\n")
-                if len(chunk) == 10_000:
-                    copy.write("".join(chunk))
-                    chunk.clear()
-            copy.write("".join(chunk))
+                write((pk, now, now, *row))
     return ids
 
 
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_TYPES: dict[str, dict[str, int]] = {}  # table -> column -> type oid (the schema of this process)
 
 
-def _copy_text(value: Any) -> str:
-    """One value in PostgreSQL's COPY text format."""
-    kind = type(value)
-    if kind is int:
-        return str(value)
-    if kind is str:
-        return str(value).translate(_ESCAPES)
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, list):
-        return "{" + ",".join(str(int(v)) for v in value) + "}"
-    return str(value).translate(_ESCAPES)
+def _column_types(cursor: Any, table: str) -> dict[str, int]:
+    found = _TYPES.get(table)
+    if found is None:
+        cursor.execute(
+            "SELECT attname, atttypid FROM pg_attribute"
+            " WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+            [table],
+        )
+        found = _TYPES[table] = dict(cursor.fetchall())
+    return found
+
+
+def _reserve_ids(cursor: Any, table: str, count: int) -> Sequence[int]:
+    """`count` new ids from the table's sequence, ascending, in one query.
+
+    The ids usually come as one block (a range, nothing to transfer); when another session took
+    ids from the sequence meanwhile, they come as a sorted array.
+    """
+    cursor.execute(  # the sequence looked up once, not per row
+        "SELECT min(v), max(v), CASE WHEN max(v) - min(v) + 1 = count(*) THEN NULL"
+        " ELSE array_agg(v ORDER BY v) END"
+        " FROM (SELECT nextval(q.seq) AS v FROM"
+        " (SELECT pg_get_serial_sequence(%s, 'id')::regclass AS seq OFFSET 0) AS q,"
+        " generate_series(1, %s)) AS s",
+        [table, count],
+    )
+    low, high, scattered = cursor.fetchone()
+    return range(low, high + 1) if scattered is None else scattered
 
 
 def _r(revision: _Revision | None) -> _Revision:
@@ -83,3 +99,105 @@ def _delete(model: type[Model], ids: Iterable[int]) -> int:
         return 0
     model._default_manager.filter(pk__in=ids).delete()
     return len(ids)
+
+
+# --- the generator's writes: foreign keys checked set-wise instead of per row --------------------
+
+
+class KeyCheck:
+    """The foreign keys of rows written by `_insert`, checked as sets instead of row by row.
+
+    A key that names a row this check saw inserted is resolved in memory; every other key (the
+    project, the hall, catalog revisions, applications, users, ...) is looked up at the end with one
+    `SELECT ... FOR KEY SHARE` per referenced table, which also locks those rows against a
+    concurrent delete as PostgreSQL's own per-row checks would. A key that does not resolve raises
+    IntegrityError.
+    """
+
+    def __init__(self) -> None:
+        self.new: dict[str, list[range | frozenset[int]]] = defaultdict(
+            list
+        )  # table -> its new ids
+        self.pending: dict[tuple[str, str], set[Any]] = defaultdict(set)  # (table, column) -> keys
+        self.where: dict[tuple[str, str], str] = {}  # (table, column) -> first referencing column
+        self.by_pk: set[tuple[str, str]] = set()  # the keys that name a primary key
+
+    def record(
+        self,
+        model: type[Model],
+        columns: Sequence[str],
+        ids: Sequence[int],
+        rows: Sequence[Sequence[Any]],
+    ) -> None:
+        table = model._meta.db_table
+        self.new[table].append(ids if isinstance(ids, range) else frozenset(ids))
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        for index, column in enumerate(columns):
+            field = fields[column]
+            if not field.is_relation or field.related_model is None:
+                continue
+            target = field.target_field  # type: ignore[attr-defined]
+            key = (target.model._meta.db_table, target.column)
+            values = {row[index] for row in rows}
+            values.discard(None)
+            if target.primary_key:
+                self.by_pk.add(key)
+                for block in self.new.get(key[0], ()):
+                    values = {v for v in values if v not in block}
+            self.pending[key] |= values
+            self.where.setdefault(key, f"{table}.{column}")
+
+    def verify(self) -> None:
+        """Resolve and lock every key not written here; raise IntegrityError for a missing one."""
+        with connection.cursor() as cursor:
+            for (table, column), values in self.pending.items():
+                if (table, column) in self.by_pk:  # rows written after the rows that named them
+                    values = {v for v in values if not any(v in b for b in self.new[table])}
+                if not values:
+                    continue
+                name, col = connection.ops.quote_name(table), connection.ops.quote_name(column)
+                cursor.execute(
+                    f"SELECT {col} FROM {name} WHERE {col} = ANY(%s) FOR KEY SHARE",  # noqa: S608
+                    [sorted(values)],
+                )
+                missing = values - {row[0] for row in cursor.fetchall()}
+                if missing:
+                    raise IntegrityError(
+                        f"{self.where[(table, column)]} names {len(missing)} missing "
+                        f"{table}.{column} (e.g. {sorted(missing, key=repr)[0]!r})"
+                    )
+
+
+@contextmanager
+def unchecked_foreign_keys(models: Sequence[type[Model]]) -> Iterator[KeyCheck | None]:
+    """Write new rows of `models` without PostgreSQL's per-row foreign-key triggers, if allowed.
+
+    Inside, the transaction runs with `session_replication_role = replica` (which skips triggers,
+    here only the foreign-key ones: it is not used when the tables have any other trigger), and the
+    `KeyCheck` yielded must be passed to every `_insert`; on the way out the role is reset and the
+    keys are checked set-wise (KeyCheck.verify). When the database user may not set the role,
+    this yields None and the database checks every key itself, as usual. Only for inserts of
+    new rows: a delete or an update inside would skip its cascades and checks. It is a savepoint:
+    an error inside rolls back its writes and the role together.
+    """
+    tables = [model._meta.db_table for model in models]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_trigger t LEFT JOIN pg_constraint c ON c.oid = t.tgconstraint"
+            " WHERE t.tgrelid = ANY(%s::regclass[]) AND c.contype IS DISTINCT FROM 'f'",
+            [tables],
+        )
+        enabled = cursor.fetchone()[0] == 0
+        if enabled:
+            try:
+                with transaction.atomic():  # a refusal must not end the transaction
+                    cursor.execute("SET LOCAL session_replication_role = replica")
+            except DatabaseError:
+                enabled = False
+        if not enabled:
+            yield None
+            return
+        keys = KeyCheck()
+        yield keys
+        cursor.execute("SET LOCAL session_replication_role = origin")
+        keys.verify()
