@@ -34,6 +34,7 @@ from apps.audits.versions import engine_version
 from apps.catalog.models import CatalogVersion, ProductRevision
 from apps.core.exceptions import ApplicationError
 from apps.engine.permanent import METHODS, mixed_polarity_methods
+from apps.plant.hallgraph import link_reports_in_hall
 from apps.plant.models import Hall, Link, LinkEnd, Module, Port
 from apps.plant.selectors import (
     link_ids_for_hall,
@@ -181,13 +182,20 @@ def audit_chunk_execute(*, chunk_id: int) -> bool:
     row = (
         AuditChunk.objects.filter(pk=chunk_id)
         .values_list(
-            "status", "run_id", "run__status", "run__hall_id", "kind", "link_ids", "cable_ids"
+            "status",
+            "run_id",
+            "run__status",
+            "run__hall_id",
+            "run__plant_revision",
+            "kind",
+            "link_ids",
+            "cable_ids",
         )
         .first()
     )
     if row is None:
         return False
-    status, run_id, run_status, hall_id, kind, link_ids, cable_ids = row
+    status, run_id, run_status, hall_id, revision, kind, link_ids, cable_ids = row
     if status == AuditChunk.Status.DONE or run_status not in ACTIVE:
         return False
     now = timezone.now()
@@ -203,7 +211,7 @@ def audit_chunk_execute(*, chunk_id: int) -> bool:
             hall_id=hall_id, cable_ids=cable_ids, mixed=kind == AuditChunk.Kind.HALL
         )
     else:
-        findings = link_findings(link_ids=link_ids)
+        findings = link_findings(link_ids=link_ids, hall_id=hall_id, run_revision=revision)
     return _chunk_commit(run_id=run_id, chunk_id=chunk_id, findings=findings)
 
 
@@ -343,15 +351,25 @@ def _finding(
     )
 
 
-def link_findings(*, link_ids: Iterable[int]) -> list[AuditFinding]:
+def link_findings(
+    *, link_ids: Iterable[int], hall_id: int | None = None, run_revision: int | None = None
+) -> list[AuditFinding]:
     """Validate the given links from the store (full engine validation): their findings.
 
-    The plant's own loader and validation (`link_reports`, shared with link_validate and the
-    re-validation after edits), without lane traces: a fixed number of queries whatever the
-    slice, scoped to what the slice's links reach.
+    With `hall_id` (a chunk of that hall's audit), on this process's cached graph of the whole
+    hall (`apps.plant.hallgraph`: loaded once per worker and plant revision; links crossing into
+    another hall, and chunks of a run already stale, take the scoped loader). Without it, the
+    plant's scoped loader and validation (`link_reports`, shared with link_validate and the
+    re-validation after edits). Both without lane traces, in a fixed number of queries.
     """
     out: list[AuditFinding] = []
-    for result in link_reports(link_ids=list(link_ids), trace=False, findings_only=True):
+    ids = list(link_ids)
+    results = (
+        link_reports(link_ids=ids, trace=False, findings_only=True)
+        if hall_id is None
+        else link_reports_in_hall(hall_id=hall_id, link_ids=ids, run_revision=run_revision)
+    )
+    for result in results:
         report = result.report
         if not report["findings"]:
             continue

@@ -68,6 +68,7 @@ from apps.plant.models import (
 )
 
 FaceRef = tuple[str, str]  # (ref, face)
+_BOTH, _FRONT = str(Port.Face.BOTH.value), str(Port.Face.FRONT.value)  # plain str: fast compares
 
 
 # --- the bounded fetch ---------------------------------------------------------------------------
@@ -179,6 +180,11 @@ class PlantGraph:
     products: dict[str, Product] = field(default_factory=dict)  # ref -> engine product
     mates: dict[FaceRef, FaceRef | None] = field(default_factory=dict)  # (ref, face) -> mated
     routes: dict[int, int | None] = field(default_factory=dict)  # cable id -> routed length
+    # (product, face, product, face, positions) -> ((exit face, positions), ...): products are
+    # few, so one hop of a cassette or trunk shape is crossed once per graph, not once per link
+    hops: dict[tuple[Any, ...], tuple[tuple[str, frozenset[int]], ...]] = field(
+        default_factory=dict
+    )
 
 
 def load(link_ids: QuerySet[Any] | Iterable[int]) -> PlantGraph:
@@ -187,27 +193,8 @@ def load(link_ids: QuerySet[Any] | Iterable[int]) -> PlantGraph:
     Link ends (1), the reach (1), its ports with their matings, legs and cables (1), hall
     geometry (1), product revisions (1) and the cached engine catalog (1 while it is unchanged).
     """
-    if not isinstance(link_ids, QuerySet):
-        link_ids = list(link_ids)
-    end_rows = list(
-        LinkEnd.objects.filter(link_id__in=link_ids)
-        .order_by("link_id", "pk")
-        .values_list(
-            "link_id",
-            "link__name",
-            "link__shape",
-            "role",
-            "port_id",
-            "lanes",
-            "application__code",
-            "hall_id",
-        )
-    )
-    ends: dict[int, list[EndRow]] = defaultdict(list)
-    hall_ids: set[int] = set()
-    for link_id, name, shape, role, port_id, lanes, app, hall_id in end_rows:
-        ends[link_id].append(EndRow(link_id, name, shape, role, port_id, tuple(lanes), app))
-        hall_ids.add(hall_id)
+    ends, end_halls = load_ends(link_ids)
+    hall_ids = {hall for halls_of in end_halls.values() for hall in halls_of}
     halls = sorted(hall_ids)
     ports: dict[int, tuple[str, str, int | None, int | None, int, int, int, str]] = {}
     port_by_owner: dict[tuple[str, int, str], int] = {}
@@ -222,9 +209,10 @@ def load(link_ids: QuerySet[Any] | Iterable[int]) -> PlantGraph:
     racks: dict[int, tuple[int, int, int]] = {}
     rack_rows: dict[int, int] = {}
     rows: list[tuple[Any, ...]] = []
-    if end_rows:
+    if ends:
+        end_ports = [end.port_id for rows_of in ends.values() for end in rows_of]
         with connection.cursor() as cursor:
-            cursor.execute(_sql(_REACH_SQL), {"ports": [r[4] for r in end_rows], "halls": halls})
+            cursor.execute(_sql(_REACH_SQL), {"ports": end_ports, "halls": halls})
             reach = cursor.fetchone()[0] or []
             cursor.execute(_sql(_PORTS_SQL), {"reach": reach, "halls": halls})
             rows = cursor.fetchall()
@@ -253,31 +241,12 @@ def load(link_ids: QuerySet[Any] | Iterable[int]) -> PlantGraph:
         leg_by_face[(cable_id, face)] = leg_id
         cable_legs[cable_id].append(leg_id)
         cables[cable_id] = (rev, length, label, hall)
-    geometry = (
-        {
-            pk: HallGeometry(
-                rack, row, tray, offset, slack if slack is not None else int(project * 1000)
-            )
-            for pk, rack, row, tray, offset, slack, project in Hall.objects.filter(
-                pk__in=halls
-            ).values_list(
-                "id",
-                "rack_pitch_mm",
-                "row_pitch_mm",
-                "tray_height_mm",
-                "rack_floor_offset_mm",
-                "cable_slack_mm",
-                "project__cable_slack_m",
-            )
-        }
-        if halls
-        else {}
-    )
+    geometry = hall_geometries(halls)
     revisions = {p[4] for p in ports.values()} | {c[0] for c in cables.values()}
     catalog, codes = revision_codes(revisions)
     return PlantGraph(
         catalog=catalog,
-        ends=dict(ends),
+        ends=ends,
         ports=ports,
         port_by_owner=port_by_owner,
         at_port=at_port,
@@ -293,6 +262,56 @@ def load(link_ids: QuerySet[Any] | Iterable[int]) -> PlantGraph:
         cable_legs=dict(cable_legs),
         rack_rows=rack_rows,
     )
+
+
+def hall_geometries(hall_ids: Iterable[int]) -> dict[int, HallGeometry]:
+    """Each hall's pitches, tray height and slack, for cable routes (one query, none if empty)."""
+    ids = sorted(set(hall_ids))
+    if not ids:
+        return {}
+    return {
+        pk: HallGeometry(
+            rack, row, tray, offset, slack if slack is not None else int(project * 1000)
+        )
+        for pk, rack, row, tray, offset, slack, project in Hall.objects.filter(
+            pk__in=ids
+        ).values_list(
+            "id",
+            "rack_pitch_mm",
+            "row_pitch_mm",
+            "tray_height_mm",
+            "rack_floor_offset_mm",
+            "cable_slack_mm",
+            "project__cable_slack_m",
+        )
+    }
+
+
+def load_ends(
+    link_ids: QuerySet[Any] | Iterable[int],
+) -> tuple[dict[int, list[EndRow]], dict[int, set[int]]]:
+    """The links' ends in order (one query), and the halls each link's ends are in."""
+    if not isinstance(link_ids, QuerySet):
+        link_ids = list(link_ids)
+    ends: dict[int, list[EndRow]] = defaultdict(list)
+    halls: dict[int, set[int]] = defaultdict(set)
+    for link_id, name, shape, role, port_id, lanes, app, hall_id in (
+        LinkEnd.objects.filter(link_id__in=link_ids)
+        .order_by("link_id", "pk")
+        .values_list(
+            "link_id",
+            "link__name",
+            "link__shape",
+            "role",
+            "port_id",
+            "lanes",
+            "application__code",
+            "hall_id",
+        )
+    ):
+        ends[link_id].append(EndRow(link_id, name, shape, role, port_id, tuple(lanes), app))
+        halls[link_id].add(hall_id)
+    return dict(ends), dict(halls)
 
 
 def revision_codes(revision_ids: Iterable[int]) -> tuple[Catalog, dict[int, str]]:
@@ -324,7 +343,7 @@ def _port_face(graph: PlantGraph, port_id: int, side: str) -> FaceRef | None:
     label, face, t_id, m_id = port[:4]
     if t_id:
         return f"transceiver:{t_id}", label
-    if face == Port.Face.BOTH:
+    if face == _BOTH:
         return f"port:{port_id}", "1" if side == "rear" else "2"
     return f"module:{m_id}", label
 
@@ -339,7 +358,7 @@ def _port_of(graph: PlantGraph, ref: str, face: str) -> tuple[int, str] | None:
     if port_id is None:
         return None
     side = graph.ports[port_id][1]
-    return port_id, "front" if side == Port.Face.FRONT else side
+    return port_id, "front" if side == _FRONT else side
 
 
 def mated(graph: PlantGraph, ref: str, face: str) -> FaceRef | None:
@@ -388,7 +407,8 @@ def name_of(graph: PlantGraph, ref: str) -> str:
         return graph.cables[int(pk)][2]
     if kind == "port":
         port = graph.ports[int(pk)]
-        return f"{port[7]} port {port[0]}"
+        owner = graph.owner_names.get(("m", port[3])) if port[3] else None
+        return f"{owner or port[7]} port {port[0]}"
     owner = "t" if kind == "transceiver" else "m"
     return graph.owner_names.get((owner, int(pk)), ref)
 
@@ -432,18 +452,25 @@ def _end_positions(graph: PlantGraph, ref: str, label: str, application: str | N
 
 
 def walk(graph: PlantGraph, ends: list[tuple[str, str, str | None]]) -> Walk:
-    """Follow every lit position from the ends, fibre by fibre, through the stored plant."""
+    """Follow every lit position from the ends through the stored plant, a face at a time.
+
+    A state is a face with the positions that arrive at it; one hop (a mating, then the entered
+    element's map) turns a position set into exit faces with theirs, memoised per product pair
+    in `graph.hops`. Positions that already reached a face are not followed twice.
+    """
     result = Walk()
     end_refs = {ref for ref, _label, _app in ends}
-    queue: deque[tuple[str, str, int]] = deque()
+    queue: deque[tuple[str, str, frozenset[int]]] = deque()
+    seen: dict[FaceRef, set[int]] = {}
     for ref, label, app in ends:
-        for position in sorted(_end_positions(graph, ref, label, app)):
-            queue.append((ref, label, position))
-    seen: set[tuple[str, str, int]] = set(queue)
+        lit = _end_positions(graph, ref, label, app) - seen.get((ref, label), set())
+        if lit:
+            seen.setdefault((ref, label), set()).update(lit)
+            queue.append((ref, label, frozenset(lit)))
     included: set[str] = set()
-    matings, exits = result.matings, result.exits
+    matings, exits, hops = result.matings, result.exits, graph.hops
     while queue:
-        ref, face, position = queue.popleft()
+        ref, face, positions = queue.popleft()
         other = mated(graph, ref, face)
         if other is None:
             result.free.add((ref, face))
@@ -459,27 +486,48 @@ def walk(graph: PlantGraph, ends: list[tuple[str, str, str | None]]) -> Walk:
         if other_ref not in included:
             included.add(other_ref)
             result.elements.append(other_ref)
-        there = product_of(graph, other_ref)
-        left, right = product_of(graph, ref).faces.get(face), there.faces.get(other_face)
-        if left is None or right is None:
+        here, there = product_of(graph, ref), product_of(graph, other_ref)
+        key = (here.code, face, there.code, other_face, positions)
+        hop = hops.get(key)
+        if hop is None:
+            hop = hops[key] = _hop(here, face, there, other_face, positions)
+        if not hop:
             continue
+        faces = exits.get(other)
+        if faces is None:
+            faces = exits[other] = set()
+        for exit_face, exit_positions in hop:
+            faces.add(exit_face)
+            state = (other_ref, exit_face)
+            have = seen.get(state)
+            if have is None:
+                seen[state] = set(exit_positions)
+                queue.append((other_ref, exit_face, exit_positions))
+                continue
+            new = exit_positions - have
+            if new:
+                have |= new
+                queue.append((other_ref, exit_face, frozenset(new)))
+    return result
+
+
+def _hop(
+    here: Product, face: str, there: Product, other_face: str, positions: frozenset[int]
+) -> tuple[tuple[str, frozenset[int]], ...]:
+    """Positions leaving `face` of `here`, across the mating into `there` and through its map."""
+    left, right = here.faces.get(face), there.faces.get(other_face)
+    if left is None or right is None:
+        return ()
+    out: dict[str, set[int]] = {}
+    for position in sorted(positions):
         landed = cross(left, right, position)
         if landed is None:
             continue
         through = there.map.get((other_face, landed))
         if through is None:
             continue
-        exit_face = through[0]
-        faces = exits.get(other)
-        if faces is None:
-            exits[other] = {exit_face}
-        else:
-            faces.add(exit_face)
-        state = (other_ref, exit_face, through[1])
-        if state not in seen:
-            seen.add(state)
-            queue.append(state)
-    return result
+        out.setdefault(through[0], set()).add(through[1])
+    return tuple((exit_face, frozenset(found)) for exit_face, found in out.items())
 
 
 # --- channels ------------------------------------------------------------------------------------
