@@ -144,20 +144,32 @@ class HallBuilder:
         ]
         self.links.append({"name": name, "shape": "breakout", "ends": ends})
 
-    def _length(self, cable: dict[str, Any]) -> int | None:
-        ends: dict[str, list[Spot]] = {"A": [], "B": []}
+    def _length(
+        self, cable: dict[str, Any], known: dict[tuple[str, ...], int | None]
+    ) -> int | None:
+        """The orderable length of the longest route between the cable's A and B ends."""
+        ends: dict[str, list[str]] = {"A": [], "B": []}
         for leg in cable["legs"]:
-            owner = leg["port"].get("device") or leg["port"].get("enclosure")
-            ends[leg["leg"][0]].append(self.spots[owner])
-        if not ends["A"] or not ends["B"]:
-            return None
-        longest = max(route(a, b, self.geometry).length_mm for a in ends["A"] for b in ends["B"])
-        return int(next_orderable_m(longest) * 1000)
+            ends[leg["leg"][0]].append(leg["port"].get("device") or leg["port"].get("enclosure"))
+        key = (*ends["A"], "", *ends["B"])  # the owners' names (and so their spots)
+        if key in known:  # many cables join the same two devices or enclosures
+            return known[key]
+        length = None
+        if ends["A"] and ends["B"]:
+            longest = max(
+                route(self.spots[a], self.spots[b], self.geometry).length_mm
+                for a in ends["A"]
+                for b in ends["B"]
+            )
+            length = int(next_orderable_m(longest) * 1000)
+        known[key] = length
+        return length
 
     def document(self) -> dict[str, Any]:
         """The hall document (apps/plant/io/ format)."""
+        known: dict[tuple[str, ...], int | None] = {}
         for label in self.auto:
-            self.cables[label]["length_mm"] = self._length(self.cables[label])
+            self.cables[label]["length_mm"] = self._length(self.cables[label], known)
         geometry = self.geometry
         return {
             "format": FORMAT,

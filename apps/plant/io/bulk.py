@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from operator import itemgetter
 from typing import Any
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -138,12 +139,12 @@ class KeyCheck:
                 continue
             target = field.target_field  # type: ignore[attr-defined]
             key = (target.model._meta.db_table, target.column)
-            values = {row[index] for row in rows}
+            values = set(map(itemgetter(index), rows))
             values.discard(None)
             if target.primary_key:
                 self.by_pk.add(key)
                 for block in self.new.get(key[0], ()):
-                    values = {v for v in values if v not in block}
+                    values = _outside(values, block)
             self.pending[key] |= values
             self.where.setdefault(key, f"{table}.{column}")
 
@@ -152,7 +153,8 @@ class KeyCheck:
         with connection.cursor() as cursor:
             for (table, column), values in self.pending.items():
                 if (table, column) in self.by_pk:  # rows written after the rows that named them
-                    values = {v for v in values if not any(v in b for b in self.new[table])}
+                    for block in self.new.get(table, ()):
+                        values = _outside(values, block)
                 if not values:
                     continue
                 name, col = connection.ops.quote_name(table), connection.ops.quote_name(column)
@@ -166,6 +168,17 @@ class KeyCheck:
                         f"{self.where[(table, column)]} names {len(missing)} missing "
                         f"{table}.{column} (e.g. {sorted(missing, key=repr)[0]!r})"
                     )
+
+
+def _outside(values: set[Any], block: range | frozenset[int]) -> set[Any]:
+    """The values that are not in the block of new ids."""
+    if (
+        isinstance(block, range)
+        and values
+        and block.start <= min(values) <= max(values) < block.stop
+    ):
+        return set()  # the usual case: every key names a row of one block
+    return {v for v in values if v not in block}
 
 
 @contextmanager

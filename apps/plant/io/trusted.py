@@ -335,8 +335,12 @@ def _write(
     )
     leg_keys: list[tuple[str, str]] = []
     leg_rows: list[tuple[Any, ...]] = []
+    faces: dict[int, dict[str, str]] = {}
     for cable, pk in zip(cables, cable_ids, strict=True):
-        for face, label in _leg_faces(revision(cable)).items():
+        found = revision(cable)
+        if found.pk not in faces:
+            faces[found.pk] = _leg_faces(found)
+        for face, label in faces[found.pk].items():
             leg_keys.append((cable["label"], face))
             leg_rows.append((pk, hall_id, project_id, face[0], int(face[1:]), label))
     leg_ids = dict(
