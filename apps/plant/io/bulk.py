@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from operator import itemgetter
 from typing import Any
@@ -23,36 +24,75 @@ def _insert(
     rows: Sequence[Sequence[Any]],
     *,
     keys: KeyCheck | None = None,
+    background: Background | None = None,
 ) -> Sequence[int]:
     """Insert rows (column values in `columns` order) in two queries; returns their new ids.
 
     One `nextval` query reserves the ids, one binary COPY writes the rows with their timestamps:
     a fixed number of queries per table whatever the count, no model instances, and nothing for
     the server to parse. With `keys` (see `unchecked_foreign_keys`), the rows' foreign keys are
-    recorded for its set-wise check.
+    recorded for its set-wise check; with `background` (see `copies_in_background`), the COPY
+    runs in a worker thread and this returns the ids at once.
     """
     if not rows:
         return []
+    if background is not None:
+        background.wait()  # the previous COPY's error, if any, surfaces here
     table = model._meta.db_table
     now = timezone.now()
     with connection.cursor() as cursor:
         ids = _reserve_ids(cursor, table, len(rows))
-        if keys is not None:
-            keys.record(model, columns, ids, rows)
-        names = ["id", "created", "updated", *columns]
         types = _column_types(cursor, table)
-        quoted = ", ".join(connection.ops.quote_name(c) for c in names)
-        with (
-            connection.wrap_database_errors,  # IntegrityError and co. as Django's, like execute()
-            cursor.cursor.copy(
-                f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN (FORMAT BINARY)"
-            ) as copy,
-        ):
+        raw = cursor.cursor.connection  # psycopg's: thread-safe, one operation at a time
+    if keys is not None:
+        keys.record(model, columns, ids, rows)
+    names = ["id", "created", "updated", *columns]
+    quoted = ", ".join(connection.ops.quote_name(c) for c in names)
+    sql = f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN (FORMAT BINARY)"
+    errors = connection.wrap_database_errors  # IntegrityError and co. as Django's, like execute()
+
+    def copy_rows() -> None:
+        with errors, raw.cursor() as cursor, cursor.copy(sql) as copy:
             copy.set_types([types[name] for name in names])
             write = copy.write_row  # psycopg's C dumpers, one call per row
             for pk, row in zip(ids, rows, strict=True):
                 write((pk, now, now, *row))
+
+    if background is None:
+        copy_rows()
+    else:
+        background.pending = background.pool.submit(copy_rows)
     return ids
+
+
+class Background:
+    """One COPY at a time in a worker thread, while the caller builds the next table's rows.
+
+    PostgreSQL writes one table while Python prepares the next (two cores instead of one taking
+    turns). The COPY uses this thread's connection and transaction; psycopg's connection lock
+    makes any other query on it wait until the COPY is done.
+    """
+
+    def __init__(self) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="plant-copy")
+        self.pending: Future[None] | None = None
+
+    def wait(self) -> None:
+        """Wait for the COPY under way, raising its error."""
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending.result()
+
+
+@contextmanager
+def copies_in_background() -> Iterator[Background]:
+    """A `Background` for `_insert`; every COPY has finished (or failed) when this exits."""
+    background = Background()
+    try:
+        yield background
+        background.wait()
+    finally:
+        background.pool.shutdown(wait=True)  # after an error too: the connection is free again
 
 
 _TYPES: dict[str, dict[str, int]] = {}  # table -> column -> type oid (the schema of this process)

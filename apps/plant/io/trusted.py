@@ -21,7 +21,13 @@ from django.db.models import F, Model
 
 from apps.accounts.models import Project, User
 from apps.catalog.models import Application, Product, ProductRevision
-from apps.plant.io.bulk import KeyCheck, _insert, unchecked_foreign_keys
+from apps.plant.io.bulk import (
+    Background,
+    KeyCheck,
+    _insert,
+    copies_in_background,
+    unchecked_foreign_keys,
+)
 from apps.plant.io.importer import hall_import
 from apps.plant.io.read import _leg_faces, _port_labels_of, _revisions
 from apps.plant.io.schema import HALL_DEFAULTS, HALL_FIELDS, ImportReport, _Revision
@@ -67,8 +73,9 @@ def hall_create_trusted(
 ) -> ImportReport:
     """Create the document's hall without validating the document (see the module docstring).
 
-    `timings`, when given, receives the seconds spent per phase ("prepare", one per table written,
-    "keys" for the set-wise foreign-key check).
+    `timings`, when given, receives the seconds spent per phase: "prepare" (catalog reads, the
+    hall row), "rows" (building the rows in Python, while the previous table's COPY runs in the
+    background), "copy" (waiting for COPYs and reserving ids), "keys" (the set-wise key check).
     """
     with transaction.atomic():
         return _create(project=project, document=document, by=by, timings=timings)
@@ -134,7 +141,10 @@ def _create_new(
     report.created["halls"] = 1
     clock.lap("prepare")
     with unchecked_foreign_keys(TABLES) as keys:
-        _write(document, hall, revisions, adapters, applications, by, report, keys, clock)
+        with copies_in_background() as background:
+            write = _Writer(keys, background, report, clock)
+            _write(document, hall, revisions, adapters, applications, by, write)
+        clock.lap("copy")  # the last COPY
     clock.lap("keys")
     Hall.objects.filter(pk=hall.pk).update(plant_revision=F("plant_revision") + 1)
     hall.refresh_from_db(fields=["plant_revision"])
@@ -153,6 +163,25 @@ class _Clock:
         self.last = now
 
 
+class _Writer:
+    """`_insert` with the set-wise key check and the background COPY; counts and times tables."""
+
+    def __init__(
+        self, keys: KeyCheck | None, background: Background, report: ImportReport, clock: _Clock
+    ) -> None:
+        self.keys, self.background, self.report, self.clock = keys, background, report, clock
+
+    def __call__(
+        self, kind: str, model: type[Model], columns: Sequence[str], rows: list[Any]
+    ) -> Sequence[int]:
+        self.clock.lap("rows")  # building the rows (while the previous table's COPY runs)
+        ids = _insert(model, columns, rows, keys=self.keys, background=self.background)
+        if kind:
+            self.report.created[kind] += len(rows)
+        self.clock.lap("copy")  # waiting for the previous COPY, reserving ids, recording keys
+        return ids
+
+
 def _write(
     document: dict[str, Any],
     hall: Hall,
@@ -160,20 +189,11 @@ def _write(
     adapters: dict[str, str],
     applications: dict[str, int],
     by: User | None,
-    report: ImportReport,
-    keys: KeyCheck | None,
-    clock: _Clock,
+    insert: _Writer,
 ) -> None:
     """The rows of a new hall, table by table, as `_apply` writes them."""
     hall_id, project_id = hall.pk, hall.project_id
     by_id = by.pk if by is not None else None
-
-    def insert(kind: str, model: type[Model], columns: Sequence[str], rows: list[Any]) -> Any:
-        ids = _insert(model, columns, rows, keys=keys)
-        if kind:
-            report.created[kind] += len(rows)
-        clock.lap(model._meta.db_table)
-        return ids
 
     def revision(item: dict[str, Any]) -> _Revision:
         return revisions[(item["product"], item.get("revision"))]
