@@ -77,7 +77,7 @@ def _examples(
 
 SOURCED_EXAMPLE = {
     "sources": {"attenuation_db_per_km.tia": "OK"},
-    "source": None,
+    "source": "",
     "verified": False,
     "unverified_fields": ["attenuation_db_per_km.tia"],
     "origin": "seed",

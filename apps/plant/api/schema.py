@@ -81,9 +81,15 @@ UPDATE_EXAMPLES: dict[str, dict[str, Any]] = {
 }
 
 CONNECT_EXAMPLES = [
-    OpenApiExample("Trunk leg into a panel's rear", value={"leg": "A1", "port": 42, "side": "rear"})
+    OpenApiExample(
+        "Trunk leg into a panel's rear",
+        value={"leg": "A1", "port": 42, "side": "rear"},
+        request_only=True,
+    )
 ]
-MOVE_EXAMPLES = [OpenApiExample("Two U down", value={"rack": 1, "u_position": 38})]
+MOVE_EXAMPLES = [
+    OpenApiExample("Two U down", value={"rack": 1, "u_position": 38}, request_only=True)
+]
 
 
 def _brief_example(path: str, pk: int, display: str, **names: Any) -> dict[str, Any]:
