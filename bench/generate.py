@@ -5,10 +5,11 @@
 
 Per size: the best of `--repeat` runs (wall time; the machine is shared), links per second, the CPU
 seconds of this process and of its PostgreSQL backend (read from /proc when the server runs on this
-machine; their sum does not depend on what else the machine runs), and the seconds per phase: the
-document (hall_document), preparing the import (catalog reads, the hall row), each table written
-(ids + COPY), the set-wise foreign-key check (keys), and `constraints`: PostgreSQL's deferred
-checks, forced with SET CONSTRAINTS ALL IMMEDIATE.
+machine; their sum depends far less than wall time on what else the machine runs), and the
+seconds per phase: `document` (hall_document), `prepare` (catalog reads, the hall row), `rows`
+(building each table's rows in Python while the previous table's COPY runs in the background),
+`copy` (waiting for the COPYs, reserving ids), `keys` (the set-wise foreign-key check), and
+`constraints` (PostgreSQL's deferred checks, forced with SET CONSTRAINTS ALL IMMEDIATE).
 Each run is rolled back after that (nothing is left behind, so only the WAL flush of a real COMMIT
 is not counted). Halls are shaped as bench/audits.py makes them (20 racks per row, 40 links per
 rack, 1 % planted faults). Needs DATABASE_URL (with the catalog loaded: manage.py load_catalog).

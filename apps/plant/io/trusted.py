@@ -6,8 +6,10 @@ This path writes the rows straight from the document, in the order and with the 
 gives a new hall (tests/plant/test_generate.py proves that a generated document passes
 `hall_import`'s validation and gives the same hall through both paths). It only creates: a hall
 that exists, a name taken elsewhere in the project or a port in another hall sends the document
-through `hall_import` instead. The database still checks every constraint; the foreign keys are
-checked set-wise (bulk.unchecked_foreign_keys) instead of by a trigger per row.
+through `hall_import` instead (so does any IntegrityError: its savepoint is rolled back first).
+The database still checks every constraint; the foreign keys are checked set-wise
+(bulk.unchecked_foreign_keys) instead of by a trigger per row, and each table's binary COPY runs
+in a worker thread while the next table's rows are built (bulk.copies_in_background).
 """
 
 from __future__ import annotations
@@ -45,15 +47,15 @@ from apps.plant.models import (
     Rack,
     Row,
     Site,
+    Transceiver,
 )
-from apps.plant.models import Transceiver as Cage
 
 TABLES: tuple[type[Model], ...] = (
     Row,
     Rack,
     Device,
     Enclosure,
-    Cage,
+    Transceiver,
     Module,
     Port,
     Cable,
@@ -268,7 +270,7 @@ def _write(
     ]
     cage_ids = insert(
         "transceivers",
-        Cage,
+        Transceiver,
         ("device_id", "hall_id", "project_id", "cage", "product_revision_id"),
         [(pk, hall_id, project_id, item["cage"], revision(item).pk) for _d, item, pk in cages],
     )

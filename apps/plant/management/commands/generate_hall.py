@@ -101,7 +101,7 @@ class Command(BaseCommand):
         totals = generated.report.totals()
         self.stdout.write(
             f"hall {hall.pk} ({hall.name}) in project {project.slug}: {generated.links} links, "
-            f"{totals['created']} rows created in {generated.build_seconds:.1f} s (document) + "
+            f"{totals['created']} objects created in {generated.build_seconds:.1f} s (document) + "
             f"{generated.import_seconds:.1f} s (import) = {generated.links_per_second:.0f} links/s"
         )
         counts = Counter(generated.manifest.values())
