@@ -5,8 +5,9 @@
 
 Per size and worker setup: seconds from the start request to the run's stored results (done),
 links per second, each worker process's peak RSS (psutil, sampled every 50 ms), the load average
-at the end, and the read floor: the chunks' own SELECTs (adapters.load per link slice, the trunk
-slices' rows) fetched as tuples in this process, no engine. Results also go to var/bench/.
+at the end, and the read floor: the SELECTs the run issued (one whole-hall load per worker, the
+link chunks' keys and ends, the trunk slices' rows) fetched as tuples in this process, no
+engine. Results also go to var/bench/.
 Needs DATABASE_URL and REDIS_URL; the workers consume the queue `bench-audits`, purged per run.
 Halls are generated once per size (apps.plant.generate) and reused on later runs.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import json
 import os
 import platform
@@ -42,7 +44,7 @@ from apps.accounts.models import Organization, Project  # noqa: E402
 from apps.audits import services  # noqa: E402
 from apps.audits.models import AuditChunk, AuditRun  # noqa: E402
 from apps.catalog.models import Product  # noqa: E402
-from apps.plant import adapters, selectors  # noqa: E402
+from apps.plant import adapters, hallgraph, selectors  # noqa: E402
 from apps.plant.models import Hall  # noqa: E402
 
 QUEUE = "bench-audits"  # the bench's own queue: other users of the Redis database keep theirs
@@ -174,12 +176,14 @@ PERMANENT_COLUMNS = (  # as in apps.plant.selectors.permanent_links_for_hall
 )
 
 
-def read_floor(hall: Hall) -> float:
-    """The chunks' SELECTs as tuples, one process, no engine (the last run's slices).
+def read_floor(hall: Hall, workers: int) -> float:
+    """The SELECTs the last run issued, fetched as tuples in one process, no engine.
 
-    Link chunks: `adapters.load` of each slice (ends, reach, ports with matings and legs, halls,
-    revisions). Permanent-link chunks: their trunks' matings with ports and modules (the rows
-    `permanent_links_for_hall` reads) and the revisions.
+    Link chunks: one whole-hall load (`hallgraph.load_hall`, the reads and the index built from
+    them) per worker that ran link chunks (each worker loads the hall once and caches it), and
+    per chunk the hall's cache key and the chunk's link ends. Permanent-link chunks: their
+    trunks' matings with ports and modules (the rows `permanent_links_for_hall` reads) and the
+    revisions. Not counted: the few names a chunk with findings reads.
     """
     run = AuditRun.objects.filter(hall=hall, status="done").order_by("-created").first()
     assert run is not None
@@ -189,10 +193,20 @@ def read_floor(hall: Hall) -> float:
         .values_list("kind", "link_ids", "cable_ids")
     )
     adapters.load([])  # the catalog, cached as in a warm worker
+    link_chunks = [ids for kind, ids, _c in chunks if kind == AuditChunk.Kind.LINKS]
+    loads = min(workers, len(link_chunks))
+    gc.collect()
     started = time.perf_counter()
-    for kind, link_ids, cable_ids in chunks:
+    for _ in range(loads):
+        gc.disable()  # as hallgraph.hall_graph does while loading
+        graph = hallgraph.load_hall(hall.pk)
+        gc.enable()
+        del graph
+    for link_ids in link_chunks:
+        hallgraph.hall_key(hall.pk)
+        adapters.load_ends(link_ids)
+    for kind, _link_ids, cable_ids in chunks:
         if kind == AuditChunk.Kind.LINKS:
-            adapters.load(link_ids)
             continue
         rows = list(
             selectors._permanent_matings(hall.pk)
@@ -236,7 +250,7 @@ def main() -> None:
                 "chunk_size": settings.AUDIT_CHUNK_SIZE,
                 "load_average": [round(x, 1) for x in os.getloadavg()],
             }
-            result["read_floor_s"] = read_floor(hall)
+            result["read_floor_s"] = read_floor(hall, workers * concurrency)
             results.append(result)
             print(json.dumps(result), flush=True)
     machine = {

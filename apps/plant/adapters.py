@@ -35,7 +35,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from apps.catalog.adapters import engine_catalog
-from apps.catalog.models import ProductRevision
+from apps.catalog.models import Application, ProductRevision
 from apps.engine.catalog import Catalog, Product
 from apps.engine.channel import (
     Channel,
@@ -58,6 +58,7 @@ from apps.plant.models import (
     Device,
     Enclosure,
     Hall,
+    Link,
     LinkEnd,
     Mating,
     Module,
@@ -133,6 +134,9 @@ def _sql(template: str) -> str:
         "enclosure": Enclosure,
         "rack": Rack,
         "row": Row,
+        "linkend": LinkEnd,
+        "link": Link,
+        "application": Application,
     }
     quote = connection.ops.quote_name
     return template.format(**{k: quote(m._meta.db_table) for k, m in tables.items()})
@@ -165,16 +169,14 @@ class PlantGraph:
     ports: dict[int, tuple[str, str, int | None, int | None, int, int, int, str]]
     port_by_owner: dict[tuple[str, int, str], int]  # ("t"|"m", owner id, label) -> port id
     at_port: dict[tuple[int, str], int]  # (port id, side) -> leg id
-    leg_port: dict[int, tuple[int, str]]  # leg id -> (port id, side)
-    legs: dict[int, tuple[int, str]]  # leg id -> (cable id, face "A1")
-    leg_by_face: dict[tuple[int, str], int]  # (cable id, face) -> leg id
+    legs: dict[int, tuple[int, str, int, str]]  # leg id -> (cable id, face "A1", port id, side)
     cables: dict[int, tuple[int, int | None, str, int]]  # id -> (revision, length, label, hall)
     racks: dict[int, tuple[int, int, int]]  # id -> (row index, position, hall id)
     halls: dict[int, HallGeometry]
     codes: dict[int, str]  # revision id -> engine product code
     owners: dict[tuple[str, int], int] = field(default_factory=dict)  # ("t"|"m", id) -> revision
     owner_names: dict[tuple[str, int], str] = field(default_factory=dict)  # ("t"|"m", id) -> name
-    cable_legs: dict[int, list[int]] = field(default_factory=dict)  # cable id -> mated leg ids
+    cable_legs: dict[int, list[int]] = field(default_factory=dict)  # cable id -> its mated legs
     rack_rows: dict[int, int] = field(default_factory=dict)  # rack id -> row id
     # memos filled by the walks: elements and matings shared by several links are resolved once
     products: dict[str, Product] = field(default_factory=dict)  # ref -> engine product
@@ -201,9 +203,7 @@ def load(link_ids: QuerySet[Any] | Iterable[int]) -> PlantGraph:
     owners: dict[tuple[str, int], int] = {}
     owner_names: dict[tuple[str, int], str] = {}
     at_port: dict[tuple[int, str], int] = {}
-    leg_port: dict[int, tuple[int, str]] = {}
-    legs: dict[int, tuple[int, str]] = {}
-    leg_by_face: dict[tuple[int, str], int] = {}
+    legs: dict[int, tuple[int, str, int, str]] = {}
     cables: dict[int, tuple[int, int | None, str, int]] = {}
     cable_legs: dict[int, list[int]] = defaultdict(list)
     racks: dict[int, tuple[int, int, int]] = {}
@@ -235,10 +235,7 @@ def load(link_ids: QuerySet[Any] | Iterable[int]) -> PlantGraph:
             continue
         side, cable_id, end, index, rev, length, label, hall = row[14:]
         at_port[(pk, side)] = leg_id
-        leg_port[leg_id] = (pk, side)
-        face = f"{end}{index}"
-        legs[leg_id] = (cable_id, face)
-        leg_by_face[(cable_id, face)] = leg_id
+        legs[leg_id] = (cable_id, f"{end}{index}", pk, side)
         cable_legs[cable_id].append(leg_id)
         cables[cable_id] = (rev, length, label, hall)
     geometry = hall_geometries(halls)
@@ -250,9 +247,7 @@ def load(link_ids: QuerySet[Any] | Iterable[int]) -> PlantGraph:
         ports=ports,
         port_by_owner=port_by_owner,
         at_port=at_port,
-        leg_port=leg_port,
         legs=legs,
-        leg_by_face=leg_by_face,
         cables=cables,
         racks=racks,
         halls=geometry,
@@ -287,28 +282,41 @@ def hall_geometries(hall_ids: Iterable[int]) -> dict[int, HallGeometry]:
     }
 
 
+_ENDS_SQL = """
+SELECT e.link_id, k.name, k.shape, e.role, e.port_id, e.lanes, a.code, e.hall_id
+FROM {linkend} e JOIN {link} k ON k.id = e.link_id
+LEFT JOIN {application} a ON a.id = e.application_id
+WHERE e.link_id = ANY(%s::bigint[]) ORDER BY e.link_id, e.id
+"""
+
+
 def load_ends(
     link_ids: QuerySet[Any] | Iterable[int],
 ) -> tuple[dict[int, list[EndRow]], dict[int, set[int]]]:
     """The links' ends in order (one query), and the halls each link's ends are in."""
-    if not isinstance(link_ids, QuerySet):
-        link_ids = list(link_ids)
+    rows: Iterable[tuple[Any, ...]]
+    if isinstance(link_ids, QuerySet):
+        rows = (
+            LinkEnd.objects.filter(link_id__in=link_ids)
+            .order_by("link_id", "pk")
+            .values_list(
+                "link_id",
+                "link__name",
+                "link__shape",
+                "role",
+                "port_id",
+                "lanes",
+                "application__code",
+                "hall_id",
+            )
+        )
+    else:  # an array parameter: one plan whatever the number of links
+        with connection.cursor() as cursor:
+            cursor.execute(_sql(_ENDS_SQL), [list(link_ids)])
+            rows = cursor.fetchall()
     ends: dict[int, list[EndRow]] = defaultdict(list)
     halls: dict[int, set[int]] = defaultdict(set)
-    for link_id, name, shape, role, port_id, lanes, app, hall_id in (
-        LinkEnd.objects.filter(link_id__in=link_ids)
-        .order_by("link_id", "pk")
-        .values_list(
-            "link_id",
-            "link__name",
-            "link__shape",
-            "role",
-            "port_id",
-            "lanes",
-            "application__code",
-            "hall_id",
-        )
-    ):
+    for link_id, name, shape, role, port_id, lanes, app, hall_id in rows:
         ends[link_id].append(EndRow(link_id, name, shape, role, port_id, tuple(lanes), app))
         halls[link_id].add(hall_id)
     return dict(ends), dict(halls)
@@ -373,15 +381,17 @@ def mated(graph: PlantGraph, ref: str, face: str) -> FaceRef | None:
 def _mated(graph: PlantGraph, ref: str, face: str) -> FaceRef | None:
     kind, _, pk = ref.partition(":")
     if kind == "cable":
-        leg = graph.leg_by_face.get((int(pk), face))
-        where = graph.leg_port.get(leg) if leg is not None else None
-        return None if where is None else _port_face(graph, *where)
+        for mated_leg in graph.cable_legs.get(int(pk), ()):
+            _cable, leg_face, port_id, side = graph.legs[mated_leg]
+            if leg_face == face:
+                return _port_face(graph, port_id, side)
+        return None
     port = _port_of(graph, ref, face)
     leg = graph.at_port.get(port) if port is not None else None
     if leg is None:
         return None
-    cable_id, leg_face = graph.legs[leg]
-    return f"cable:{cable_id}", leg_face
+    cable_id, cable_face, _port, _side = graph.legs[leg]
+    return f"cable:{cable_id}", cable_face
 
 
 def product_of(graph: PlantGraph, ref: str) -> Product:
@@ -650,7 +660,7 @@ def report_for(
     """Validate one link's input: the engine's report plus the plant's findings, as JSON data.
 
     `trace=False`: the engine renders no lane traces. `findings_only` (audits, which store
-    findings only): `trace` and `loss` are left empty instead of converted to JSON data.
+    findings only): `trace`, `loss` and `options` are left empty instead of converted to JSON.
     """
     report: dict[str, Any]
     if item.channel is None:
@@ -658,9 +668,17 @@ def report_for(
     else:
         try:
             result = validate(item.channel, graph.catalog, options, trace=trace)
-            if findings_only:
-                result = replace(result, trace=(), loss=())
-            report = result.as_dict()
+            if findings_only:  # most links have none: skip converting the rest to JSON data
+                found = replace(result, trace=(), loss=()).as_dict()["findings"]
+                report = {
+                    "ok": result.ok,
+                    "findings": found,
+                    "trace": [],
+                    "loss": [],
+                    "options": None,
+                }
+            else:
+                report = result.as_dict()
         except ChannelError as error:
             report = {"ok": True, "findings": [], "trace": [], "loss": [], "options": None}
             item.plant_findings.append(
@@ -689,12 +707,12 @@ def spots(graph: PlantGraph, cable_id: int) -> dict[str, list[tuple[int, Spot]]]
     """Where each end of a cable is plugged: end -> [(hall id, spot), ...]."""
     out: dict[str, list[tuple[int, Spot]]] = {"A": [], "B": []}
     for leg in graph.cable_legs.get(cable_id, ()):
-        where = graph.leg_port.get(leg)
-        port = graph.ports.get(where[0]) if where is not None else None
+        _cable, face, port_id, _side = graph.legs[leg]
+        port = graph.ports.get(port_id)
         if port is None or port[5] not in graph.racks:
             continue
         row_index, position, hall_id = graph.racks[port[5]]
-        out[graph.legs[leg][1][0]].append((hall_id, Spot(port[5], row_index, position, port[6])))
+        out[face[0]].append((hall_id, Spot(port[5], row_index, position, port[6])))
     return out
 
 

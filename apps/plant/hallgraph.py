@@ -57,13 +57,13 @@ SELECT m.id, m.product_revision_id, e.rack_id, e.u_position
 FROM {module} m JOIN {enclosure} e ON e.id = m.enclosure_id WHERE m.hall_id = %s
 """
 _MATINGS_SQL = """
-SELECT g.port_id, g.side, g.leg_id, l.cable_id, l."end", l.index
+SELECT g.port_id, g.side, g.leg_id, l.cable_id, l."end", l.index, l.hall_id
 FROM {mating} g JOIN {leg} l ON l.id = g.leg_id WHERE g.hall_id = %s
 """
+# The hall's cables, and those of other halls mated here (their ids: usually none).
 _CABLES_SQL = """
-SELECT c.id, c.product_revision_id, c.length_mm, c.label, c.hall_id FROM {cable} c
-WHERE c.id IN (SELECT l.cable_id FROM {mating} g JOIN {leg} l ON l.id = g.leg_id
-               WHERE g.hall_id = %s)
+SELECT id, product_revision_id, length_mm, label, hall_id FROM {cable}
+WHERE hall_id = %s OR id = ANY(%s::bigint[])
 """
 _RACKS_SQL = """
 SELECT k.id, w.index, k.position, k.hall_id, k.row_id
@@ -154,9 +154,7 @@ def load_hall(hall_id: int) -> PlantGraph:
     port_by_owner: dict[tuple[str, int, str], int] = {}
     owners: dict[tuple[str, int], int] = {}
     at_port: dict[tuple[int, str], int] = {}
-    leg_port: dict[int, tuple[int, str]] = {}
-    legs: dict[int, tuple[int, str]] = {}
-    leg_by_face: dict[tuple[int, str], int] = {}
+    legs: dict[int, tuple[int, str, int, str]] = {}
     cables: dict[int, tuple[int, int | None, str, int]] = {}
     cable_legs: dict[int, list[int]] = defaultdict(list)
     racks: dict[int, tuple[int, int, int]] = {}
@@ -179,19 +177,21 @@ def load_hall(hall_id: int) -> PlantGraph:
             port_by_owner[(owner[0], owner[1], label)] = pk
         cursor.execute(adapters._sql(_MATINGS_SQL), [hall_id])
         faces: dict[tuple[str, int], str] = {}
-        for port_id, side, leg_id, cable_id, end, index in cursor:
+        cable_halls: dict[int, int] = {}
+        for port_id, side, leg_id, cable_id, end, index, leg_hall in cursor:
+            cable_halls[cable_id] = leg_hall
             side = intern(side)
             face = faces.get((end, index))
             if face is None:
                 face = faces[(end, index)] = intern(f"{end}{index}")
             at_port[(port_id, side)] = leg_id
-            leg_port[leg_id] = (port_id, side)
-            legs[leg_id] = (cable_id, face)
-            leg_by_face[(cable_id, face)] = leg_id
+            legs[leg_id] = (cable_id, face, port_id, side)
             cable_legs[cable_id].append(leg_id)
-        cursor.execute(adapters._sql(_CABLES_SQL), [hall_id])
+        foreign = sorted(pk for pk, hall in cable_halls.items() if hall != hall_id)
+        cursor.execute(adapters._sql(_CABLES_SQL), [hall_id, foreign])
         for pk, revision, length, label, hall in cursor:
-            cables[pk] = (revision, length, label, hall)
+            if pk in cable_legs:  # mated in this hall (an unplugged cable is never reached)
+                cables[pk] = (revision, length, label, hall)
         cursor.execute(adapters._sql(_RACKS_SQL), [hall_id])
         for pk, row_index, position, hall, row_id in cursor:
             racks[pk] = (row_index, position, hall)
@@ -205,9 +205,7 @@ def load_hall(hall_id: int) -> PlantGraph:
         ports=ports,
         port_by_owner=port_by_owner,
         at_port=at_port,
-        leg_port=leg_port,
         legs=legs,
-        leg_by_face=leg_by_face,
         cables=cables,
         racks=racks,
         halls=geometry,
