@@ -78,7 +78,7 @@ def test_a_plant_write_between_two_chunks_makes_the_next_chunk_reload(hall):
 
 def test_the_cache_never_serves_another_hall(hall, project):
     one = parallel_hall(hall, links=1)
-    other_hall = HallFactory(site=SiteFactory(project=project), name="DH2")
+    other_hall = HallFactory.create(site=SiteFactory.create(project=project), name="DH2")
     other = parallel_hall(other_hall, links=1)
     parallel_link(other, 1, trunk_code=WRONG_TRUNK)
     assert services.link_findings(link_ids=[one.links[0].pk], hall_id=hall.pk) == []
@@ -94,7 +94,10 @@ def test_the_cache_never_serves_another_hall(hall, project):
 
 
 def test_the_cache_is_bounded(project, catalog):
-    halls = [HallFactory(site=SiteFactory(project=project), name=f"DH{n}") for n in range(3)]
+    halls = [
+        HallFactory.create(site=SiteFactory.create(project=project), name=f"DH{n}")
+        for n in range(3)
+    ]
     for each in halls:
         build = parallel_hall(each, links=1)
         services.link_findings(link_ids=[build.links[0].pk], hall_id=each.pk)
@@ -117,8 +120,12 @@ def test_a_catalog_write_changes_the_key(hall):
 
 def test_load_hall_query_count_does_not_grow_with_the_hall(project, catalog):
     engine_catalog()  # warm: later calls cost one query while the catalog is unchanged
-    small = parallel_hall(HallFactory(site=SiteFactory(project=project), name="S"), links=1)
-    big = parallel_hall(HallFactory(site=SiteFactory(project=project), name="B"), links=8, panels=2)
+    small = parallel_hall(
+        HallFactory.create(site=SiteFactory.create(project=project), name="S"), links=1
+    )
+    big = parallel_hall(
+        HallFactory.create(site=SiteFactory.create(project=project), name="B"), links=8, panels=2
+    )
     with CaptureQueriesContext(connection) as one:
         small_graph = hallgraph.load_hall(small.hall.pk)
     with CaptureQueriesContext(connection) as eight:
