@@ -18,6 +18,7 @@ COPY . .
 # and are not in the image's environment.
 RUN DJANGO_SETTINGS_MODULE=config.settings.production \
     DJANGO_SECRET_KEY=build-time-only-collectstatic-never-used-to-serve-0123456789 \
+    DJANGO_API_TOKEN_PEPPER=build-time-only-collectstatic-never-used-to-serve-0123456789 \
     DATABASE_URL=postgres://build@localhost/build \
     REDIS_URL=redis://localhost:6379/0 \
     python manage.py collectstatic --noinput

@@ -47,6 +47,7 @@ def smoke(found: Services) -> int:
             "REDIS_URL": found.redis_url,
             "DJANGO_SETTINGS_MODULE": "config.settings.production",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+            "DJANGO_API_TOKEN_PEPPER": secrets.token_urlsafe(64),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             # Plain HTTP on the loopback: there is no TLS proxy in front of this gunicorn.
             "DJANGO_SECURE_SSL_REDIRECT": "false",

@@ -20,15 +20,22 @@ MAX_KEY_LENGTH = 200  # anything longer is not one of ours; refuse before hashin
 SEPARATOR = "."
 
 
+PEPPER_HEX = "hex:"  # a pepper given as raw bytes: "hex:" and their hex digits
+
+
 def _pepper() -> bytes:
     """The server-side HMAC key: the configured pepper, else one derived from SECRET_KEY.
 
-    production.py should require DJANGO_API_TOKEN_PEPPER; the fallback keeps development and
-    tests working and is still secret (it is derived from SECRET_KEY, never stored).
+    production.py requires DJANGO_API_TOKEN_PEPPER; the fallback keeps development and tests
+    working and is still secret (it is derived from SECRET_KEY, never stored). The derived pepper
+    is raw bytes: an installation upgrading to a configured pepper keeps its tokens by setting
+    "hex:" + its hex digits (README, Configuration).
     """
-    pepper = getattr(settings, "API_TOKEN_PEPPER", "")
+    pepper = str(getattr(settings, "API_TOKEN_PEPPER", "") or "")
+    if pepper.startswith(PEPPER_HEX):
+        return bytes.fromhex(pepper.removeprefix(PEPPER_HEX))
     if pepper:
-        return str(pepper).encode()
+        return pepper.encode()
     if not settings.SECRET_KEY:
         raise RuntimeError("API tokens need DJANGO_API_TOKEN_PEPPER or DJANGO_SECRET_KEY.")
     return hmac.new(

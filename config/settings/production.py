@@ -1,4 +1,5 @@
-"""Production settings: refuse to start without a database, a broker and a real secret key."""
+"""Production settings: refuse to start without a database, a broker, a real secret key and an API
+token pepper."""
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -12,6 +13,20 @@ if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure"):  # noqa: F4
     raise ImproperlyConfigured(
         "DJANGO_SECRET_KEY must be a random string of 50 or more characters."
     )
+if not env("DJANGO_API_TOKEN_PEPPER", default=""):
+    raise ImproperlyConfigured(
+        "DJANGO_API_TOKEN_PEPPER must be set in production: a random string of 50 or more "
+        "characters for a new installation. Upgrading one that issued API tokens without it? Set "
+        "it to the pepper derived from DJANGO_SECRET_KEY so far (README, Configuration, prints "
+        "it), or every API token stops working."
+    )
+if API_TOKEN_PEPPER.startswith("hex:"):  # noqa: F405
+    try:
+        bytes.fromhex(API_TOKEN_PEPPER.removeprefix("hex:"))  # noqa: F405
+    except ValueError:
+        raise ImproperlyConfigured(
+            "DJANGO_API_TOKEN_PEPPER starts with hex: but the rest is not hex digits."
+        ) from None
 
 DEBUG = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -6,6 +6,7 @@ Each case runs `manage.py check` in a fresh interpreter: settings are read once 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -19,6 +20,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://fiber@db.internal:5432/fiber",
     "REDIS_URL": "redis://redis.internal:6379/0",
     "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+    "DJANGO_API_TOKEN_PEPPER": secrets.token_urlsafe(64),
     "DJANGO_ALLOWED_HOSTS": "example.com",
 }
 SETTINGS_VARIABLES = ("DJANGO_", "DATABASE_", "REDIS_", "CELERY_")
@@ -66,6 +68,66 @@ def test_production_refuses_a_secret_key_that_is_not_random(key):
     # then
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be a random string of 50 or more characters" in result.stderr
+
+
+def test_production_refuses_to_start_without_an_api_token_pepper():
+    # given
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "DJANGO_API_TOKEN_PEPPER"}
+    # when
+    result = _manage("check", env=env)
+    # then
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DJANGO_API_TOKEN_PEPPER must be set in production" in (
+        result.stderr
+    )
+    assert "Upgrading one that issued API tokens without it?" in result.stderr
+
+
+def test_production_refuses_a_hex_pepper_that_is_not_hex():
+    # when
+    result = _manage("check", env=PRODUCTION_ENV | {"DJANGO_API_TOKEN_PEPPER": "hex:not-hex"})
+    # then
+    assert result.returncode != 0
+    assert "DJANGO_API_TOKEN_PEPPER starts with hex: but the rest is not hex digits" in (
+        result.stderr
+    )
+
+
+def _readme_pepper_command() -> str:
+    """The command README's configuration table gives for the pepper derived so far."""
+    readme = (ROOT / "README.md").read_text()
+    row = next(line for line in readme.splitlines() if line.startswith("| `DJANGO_API_TOKEN_PEP"))
+    return re.findall(r"`(python3 -c [^`]+)`", row)[0]
+
+
+def test_the_readme_pepper_keeps_the_tokens_issued_without_one(settings):
+    """An upgrade sets the pepper to what README's command prints: old digests still match, also
+    once the secret key is rotated, and production settings accept the value."""
+    # given a token digested with the pepper derived from the secret key (no pepper configured)
+    from apps.accounts.tokens import digest_matches, new_secret, secret_digest
+
+    key = secrets.token_urlsafe(64)
+    settings.SECRET_KEY, settings.API_TOKEN_PEPPER = key, ""
+    secret = new_secret()
+    stored = secret_digest(secret)
+    # when the operator runs README's command with the production secret key
+    printed = subprocess.run(
+        ["bash", "-c", _readme_pepper_command()],
+        env={"PATH": os.environ["PATH"], "DJANGO_SECRET_KEY": key},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    ).stdout.strip()
+    # then the token still matches with that pepper, whatever the secret key becomes
+    settings.API_TOKEN_PEPPER, settings.SECRET_KEY = printed, secrets.token_urlsafe(64)
+    assert printed.startswith("hex:")
+    assert digest_matches(secret, stored)
+    assert not digest_matches(new_secret(), stored)
+    settings.API_TOKEN_PEPPER = secrets.token_urlsafe(64)  # a new pepper would lose every token
+    assert not digest_matches(secret, stored)
+    result = _manage("check", env=PRODUCTION_ENV | {"DJANGO_API_TOKEN_PEPPER": printed})
+    assert result.returncode == 0, result.stderr
 
 
 def test_socket_database_url_keeps_the_socket_path():
