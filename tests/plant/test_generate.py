@@ -167,3 +167,9 @@ def test_the_trusted_path_leaves_an_existing_hall_and_taken_names_to_hall_import
         hall_create_trusted(project=project, document=elsewhere)
     assert {e["code"] for e in raised.value.errors} == {"duplicate"}
     assert not Hall.objects.filter(project=project, site__name="Other").exists()
+    # a product the catalog does not have: hall_import's error with its pointer
+    elsewhere["site"] = "Third"
+    elsewhere["cables"][0]["product"] = "NO-SUCH-CABLE"
+    with pytest.raises(DocumentInvalid) as raised:
+        hall_create_trusted(project=ProjectFactory.create(), document=elsewhere)
+    assert [e["code"] for e in raised.value.errors] == ["unknown_product"]

@@ -95,8 +95,10 @@ def _create(
         try:
             with transaction.atomic():  # a savepoint: hall_import below starts from a clean state
                 return _create_new(project, site, document, by, _Clock(timings))
-        except (IntegrityError, _Elsewhere):
-            pass  # a name taken in another hall, a port in another hall: hall_import's business
+        except (IntegrityError, _Elsewhere, KeyError):
+            # a name taken in another hall, a port in another hall, a product or port the catalog
+            # does not have: hall_import's business (it names the problem with its pointer)
+            pass
     return hall_import(project=project, document=document, by=by)
 
 
