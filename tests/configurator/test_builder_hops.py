@@ -4,6 +4,8 @@ of racks joined by existing trunks, a cross-connect cord in each rack between, a
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -12,6 +14,7 @@ from apps.accounts.models import Project, Role, User
 from apps.catalog.adapters import engine_catalog
 from apps.catalog.models import Product
 from apps.catalog.validation import channel_validate
+from apps.configurator.builder import report_validate
 from apps.plant import services
 from apps.plant.models import Cable, Hall, Link, Mating, Module, Rack, Transceiver
 from apps.plant.selectors import link_validate
@@ -189,3 +192,25 @@ def test_builder_proposal_keeps_its_query_count_as_the_hall_grows(
         previous = here[1]
     bigger = count()
     assert small == bigger
+
+
+def test_a_draft_the_api_refuses_is_a_failing_report_with_the_apis_code(
+    three: ThreeRacks, designer: User, authed_client: Any
+) -> None:
+    # given: the proposed two-hop draft entering its second trunk by a leg it does not have
+    draft = signed_in(designer).get(three.url()).context["draft"]
+    request = draft.request()
+    request["elements"][6]["enter"] = "A99"
+    # when
+    api = authed_client(designer).post("/api/v1/validate/", request, format="json")
+    report = report_validate(request=request)
+    # then: the API refuses it with a named code; the builder shows that code as its one finding
+    assert api.status_code == 400, api.json()
+    error = api.json()["errors"][0]
+    assert error["code"] == "unknown_face"
+    assert report["ok"] is False
+    assert [(f["code"], f["severity"]) for f in report["findings"]] == [
+        (error["code"].upper(), "error")
+    ]
+    assert report["findings"][0]["message"] == error["detail"]
+    assert report["trace"] == report["loss"] == []
