@@ -1,4 +1,4 @@
-"""Import, bulk writes: ids from one `nextval` query, rows in one COPY per table."""
+"""Import, bulk writes: ids from one `nextval` query, rows in one binary COPY per table."""
 
 from __future__ import annotations
 
@@ -156,9 +156,7 @@ class KeyCheck:
     """
 
     def __init__(self) -> None:
-        self.new: dict[str, list[range | frozenset[int]]] = defaultdict(
-            list
-        )  # table -> its new ids
+        self.new: dict[str, list[range | frozenset[int]]] = defaultdict(list)  # table -> new ids
         self.pending: dict[tuple[str, str], set[Any]] = defaultdict(set)  # (table, column) -> keys
         self.where: dict[tuple[str, str], str] = {}  # (table, column) -> first referencing column
         self.by_pk: set[tuple[str, str]] = set()  # the keys that name a primary key
