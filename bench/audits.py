@@ -4,10 +4,11 @@
     make bench ARGS="--sizes 1000 10000 --concurrency 2"        # also one prefork worker x 2
 
 Per size and worker setup: seconds from the start request to the run's stored results (done),
-links per second, each worker process's peak RSS (psutil, sampled every 50 ms), the load average
-at the end, and the read floor: the SELECTs the run issued (one whole-hall load per worker, the
-link chunks' keys and ends, the trunk slices' rows) fetched as tuples in this process, no
-engine. Results also go to var/bench/.
+links per second, each worker process's peak RSS (psutil, sampled every 50 ms) and CPU seconds
+during the run (user + system: what the workers cost whatever else loads the machine), the
+load average at the end, and the read floor: the SELECTs the run issued (one whole-hall load
+per worker, the link chunks' keys and ends, the trunk slices' rows) fetched as tuples in this
+process, no engine. Results also go to var/bench/.
 Needs DATABASE_URL and REDIS_URL; the workers consume the queue `bench-audits`, purged per run.
 Halls are generated once per size (apps.plant.generate) and reused on later runs.
 """
@@ -132,6 +133,7 @@ def _processes(procs: list[subprocess.Popen[bytes]]) -> list[psutil.Process]:
 def audit_once(hall: Hall, procs: list[subprocess.Popen[bytes]]) -> dict[str, Any]:
     handles = _processes(procs)
     peak = [0] * len(handles)
+    cpu = [_cpu(handle) for handle in handles]
     for stale in AuditRun.objects.filter(hall=hall, status__in=services.ACTIVE):
         services.audit_cancel(run=stale)  # a run left by an interrupted bench: start afresh
     started = time.perf_counter()
@@ -146,6 +148,7 @@ def audit_once(hall: Hall, procs: list[subprocess.Popen[bytes]]) -> dict[str, An
             break
         time.sleep(0.05)
     seconds = time.perf_counter() - started
+    cpu = [_cpu(handle) - before for handle, before in zip(handles, cpu, strict=True)]
     run.refresh_from_db()
     if run.status != "done":
         raise SystemExit(f"run {run.pk} ended {run.status}: {run.error}")
@@ -155,8 +158,18 @@ def audit_once(hall: Hall, procs: list[subprocess.Popen[bytes]]) -> dict[str, An
         "links_per_s": run.links_total / seconds,
         "findings": run.findings_total,
         "peak_rss_mb": [round(p / 2**20) for p in peak],
+        "worker_cpu_s": [round(c, 1) for c in cpu],
         "run": run.pk,
     }
+
+
+def _cpu(handle: psutil.Process) -> float:
+    """User + system CPU seconds of a worker process so far (0 if it is gone)."""
+    try:
+        times = handle.cpu_times()
+    except psutil.Error:
+        return 0.0
+    return float(times.user + times.system)
 
 
 PERMANENT_COLUMNS = (  # as in apps.plant.selectors.permanent_links_for_hall
@@ -261,12 +274,16 @@ def main() -> None:
     }
     out = ROOT / "var" / "bench" / "audits.json"
     out.write_text(json.dumps({"machine": machine, "results": results}, indent=2))
-    print("| links | workers | end to end s | links/s | read floor s | x floor | peak RSS MB |")
+    print(
+        "| links | workers | end to end s | links/s | read floor s | x floor | peak RSS MB "
+        "| worker CPU s |"
+    )
     for r in results:
         print(
             f"| {r['size']:,} | {r['workers']} | {r['seconds']:.2f} | {r['links_per_s']:,.0f} "
             f"| {r['read_floor_s']:.2f} | {r['seconds'] / r['read_floor_s']:.1f} "
-            f"| {', '.join(map(str, r['peak_rss_mb']))} |"
+            f"| {', '.join(map(str, r['peak_rss_mb']))} "
+            f"| {', '.join(map(str, r['worker_cpu_s']))} |"
         )
 
 

@@ -70,6 +70,7 @@ from apps.plant.models import (
 
 FaceRef = tuple[str, str]  # (ref, face)
 _BOTH, _FRONT = str(Port.Face.BOTH.value), str(Port.Face.FRONT.value)  # plain str: fast compares
+_UNKNOWN: Any = object()  # a memo miss (None is a memoised "nothing plugged")
 
 
 # --- the bounded fetch ---------------------------------------------------------------------------
@@ -187,6 +188,7 @@ class PlantGraph:
     hops: dict[tuple[Any, ...], tuple[tuple[str, frozenset[int]], ...]] = field(
         default_factory=dict
     )
+    lit: dict[tuple[str, str, str | None], frozenset[int]] = field(default_factory=dict)
 
 
 def load(link_ids: QuerySet[Any] | Iterable[int]) -> PlantGraph:
@@ -445,9 +447,19 @@ class Walk:
         return tuple(sorted(out))
 
 
-def _end_positions(graph: PlantGraph, ref: str, label: str, application: str | None) -> set[int]:
+def _end_positions(
+    graph: PlantGraph, ref: str, label: str, application: str | None
+) -> frozenset[int]:
     """The lit positions of an end (its MDI layout), or every position of the receptacle."""
     product = product_of(graph, ref)
+    key = (product.code, label, application)
+    lit = graph.lit.get(key)
+    if lit is None:
+        lit = graph.lit[key] = frozenset(_lit(graph, product, label, application))
+    return lit
+
+
+def _lit(graph: PlantGraph, product: Product, label: str, application: str | None) -> set[int]:
     face = product.faces.get(label)
     if face is None or face.connector is None:
         return set()
@@ -478,10 +490,13 @@ def walk(graph: PlantGraph, ends: list[tuple[str, str, str | None]]) -> Walk:
             seen.setdefault((ref, label), set()).update(lit)
             queue.append((ref, label, frozenset(lit)))
     included: set[str] = set()
-    matings, exits, hops = result.matings, result.exits, graph.hops
+    matings, exits, hops, products = result.matings, result.exits, graph.hops, graph.products
+    mates = graph.mates
     while queue:
         ref, face, positions = queue.popleft()
-        other = mated(graph, ref, face)
+        other = mates.get((ref, face), _UNKNOWN)
+        if other is _UNKNOWN:
+            other = mated(graph, ref, face)
         if other is None:
             result.free.add((ref, face))
             continue
@@ -496,7 +511,8 @@ def walk(graph: PlantGraph, ends: list[tuple[str, str, str | None]]) -> Walk:
         if other_ref not in included:
             included.add(other_ref)
             result.elements.append(other_ref)
-        here, there = product_of(graph, ref), product_of(graph, other_ref)
+        here = products.get(ref) or product_of(graph, ref)
+        there = products.get(other_ref) or product_of(graph, other_ref)
         key = (here.code, face, there.code, other_face, positions)
         hop = hops.get(key)
         if hop is None:
@@ -613,14 +629,25 @@ def _touched(
     return cables, ports
 
 
-def link_input(graph: PlantGraph, link_id: int) -> LinkInput:
-    """Build one link's engine channel from the loaded plant."""
+def link_input(
+    graph: PlantGraph, link_id: int, *, touched: bool = True, names: bool = True
+) -> LinkInput:
+    """Build one link's engine channel from the loaded plant.
+
+    `touched=False` (audits, which do not store them): `cable_ids` and `port_ids` stay empty.
+    `names=False` (audits, which name only what findings mention): `refs` maps refs to themselves.
+    """
     ends = graph.ends[link_id]
     first = ends[0]
     walk_ends = [(*_end_ref(graph, e), e.application) for e in ends]
     result = walk(graph, walk_ends)
-    cables, ports = _touched(graph, result, (e.port_id for e in ends))
-    refs = {ref: name_of(graph, ref) for ref in [r for r, _l, _a in walk_ends] + result.elements}
+    cables, ports = (
+        _touched(graph, result, (e.port_id for e in ends)) if touched else (set(), set())
+    )
+    refs = {
+        ref: name_of(graph, ref) if names else ref
+        for ref in [r for r, _l, _a in walk_ends] + result.elements
+    }
     findings: list[dict[str, Any]] = []
     channel: Channel | None
     if first.shape == "aggregate":
@@ -669,7 +696,11 @@ def report_for(
         try:
             result = validate(item.channel, graph.catalog, options, trace=trace)
             if findings_only:  # most links have none: skip converting the rest to JSON data
-                found = replace(result, trace=(), loss=()).as_dict()["findings"]
+                found = (
+                    replace(result, trace=(), loss=()).as_dict()["findings"]
+                    if result.findings
+                    else []
+                )
                 report = {
                     "ok": result.ok,
                     "findings": found,
