@@ -16,7 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from apps.plant.io import DocumentInvalid, hall_export, hall_import
-from apps.plant.io.bulk import _insert, unchecked_foreign_keys
+from apps.plant.io.bulk import _insert, _reserve_ids, unchecked_foreign_keys
 from apps.plant.models import Cable, Hall, Link, Mating, Port, Row
 from apps.plant.selectors import link_validate
 from tests.factories.accounts import ProjectFactory
@@ -263,3 +263,15 @@ def test_without_the_privilege_the_database_checks_every_key_itself(catalog):
         cursor.execute("SHOW session_replication_role")
         assert cursor.fetchone()[0] == "origin"
         cursor.execute("RESET ROLE")
+
+
+def test_new_ids_come_as_one_block_or_as_the_ids_the_sequence_gave():
+    with connection.cursor() as cursor:
+        block = _reserve_ids(cursor, "plant_row", 5)
+        assert isinstance(block, range)
+        assert len(block) == 5
+        # as if another session took every other id meanwhile (undone with the test's transaction)
+        cursor.execute("SELECT pg_get_serial_sequence('plant_row', 'id')")
+        cursor.execute(f"ALTER SEQUENCE {cursor.fetchone()[0]} INCREMENT BY 2")
+        scattered = _reserve_ids(cursor, "plant_row", 5)
+    assert list(scattered) == list(range(scattered[0], scattered[0] + 10, 2))
