@@ -66,6 +66,7 @@ class BriefOperation:
     full: str
     brief: str
     is_list: bool
+    bulk: bool = False
 
 
 def brief_operations(prefix: str = "/api/") -> Iterator[BriefOperation]:
@@ -84,9 +85,13 @@ def brief_operations(prefix: str = "/api/") -> Iterator[BriefOperation]:
             is_list = name.startswith("Paginated") and results is not None
             if is_list:
                 name = component_of(results["items"])
-            one_of = [component_of(b) for b in schema["components"]["schemas"][name]["oneOf"]]
-            full, brief = sorted(one_of, key=lambda n: n.startswith("Brief"))
-            yield BriefOperation(path, method, full, brief, is_list)
+            # [full, brief] or, for a bulk create, [full, brief, [full], [brief]]
+            branches = schema["components"]["schemas"][name]["oneOf"]
+            forms = [component_of(b) for b in branches if "$ref" in b]
+            lists = [component_of(b["items"]) for b in branches if "$ref" not in b]
+            assert lists in ([], forms), (path, method, branches)
+            full, brief = sorted(forms, key=lambda n: n.startswith("Brief"))
+            yield BriefOperation(path, method, full, brief, is_list, bulk=bool(lists))
 
 
 def brief_reads_check(client: Any, operations: list[BriefOperation]) -> tuple[int, list[Any]]:

@@ -34,8 +34,10 @@ def test_operations_with_brief_answer_one_of_the_full_and_the_closed_brief_form(
     components = api_schema()["components"]["schemas"]
     # when
     operations = list(brief_operations())
-    # then: lists, details, creates, PATCHes, enclosure move and cable disconnect
+    # then: lists, details, creates (7 of them also take a list), PATCHes, enclosure move and
+    # cable disconnect
     assert len(operations) == 2 * (13 + 6) + 11 + 9 + 2
+    assert sum(op.bulk for op in operations) == 7
     for op in operations:
         assert op.brief.startswith("Brief"), op
         assert not op.full.startswith("Brief"), op

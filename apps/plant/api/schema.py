@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import serializers
 
 from apps.catalog.models import Product
@@ -117,6 +122,31 @@ BRIEF_EXAMPLES: dict[str, dict[str, Any]] = {
 }
 
 
+def _next(example: dict[str, Any]) -> dict[str, Any]:
+    """The next object of a bulk example: names end one higher, places and ids are one up."""
+    following = dict(example)
+    for key in ("name", "label", "cage"):
+        if key in following:
+            stem = following[key].rstrip("0123456789")
+            digits = following[key][len(stem) :]
+            following[key] = f"{stem}{int(digits) + 1:0{len(digits)}d}"
+    for key in ("position", "u_position", "slot", "leg", "port"):
+        if key in following:
+            following[key] += 1
+    return following
+
+
+def _one_or_list(*forms: type[serializers.Serializer]) -> PolymorphicProxySerializer:
+    """A bulk create's body or answer: one object, or a list (of one form: full or brief)."""
+    name = forms[0].__name__.removesuffix("Serializer") + ("OrBrief" if len(forms) > 1 else "")
+    return PolymorphicProxySerializer(
+        component_name=f"{name}OneOrList",
+        serializers=[*forms, *(form(many=True) for form in forms)],
+        resource_type_field_name=None,
+        many=False,
+    )
+
+
 def crud(
     name: str,
     output: type[serializers.Serializer],
@@ -157,6 +187,9 @@ def crud(
     }
     if create is not None:
         examples = [OpenApiExample("Create", value=CREATE_EXAMPLES[name], request_only=True)]
+        if bulk:
+            several = [CREATE_EXAMPLES[name], _next(CREATE_EXAMPLES[name])]
+            examples.append(OpenApiExample("Create several", value=several, request_only=True))
         if name == "links":
             examples.append(OpenApiExample("Breakout", value=BREAKOUT_EXAMPLE, request_only=True))
         found["create"] = extend_schema(
@@ -170,9 +203,12 @@ def crud(
                     else ""
                 )
             ),
-            request=create,
+            request=_one_or_list(create) if bulk else create,
             examples=examples,
-            responses={201: answer, **CONFLICT},
+            responses={
+                201: _one_or_list(output, brief) if bulk else answer,
+                **CONFLICT,
+            },
             parameters=[BRIEF],
         )
     if update is not None:
