@@ -11,7 +11,10 @@ attempts; heartbeat). A chunk task may run twice, late, or after its run was can
   fails the run once a chunk has used AUDIT_CHUNK_MAX_ATTEMPTS.
 
 The run records the hall's plant revision when it is planned; the plant is read when each chunk
-runs, so an edit during a run marks the run stale (conservative: never a false "fresh").
+runs, so an edit during a run marks the run stale (conservative: never a false "fresh"). Link
+chunks read it from the worker's cached graph of the hall (`apps.plant.hallgraph`), which is
+keyed by the hall's current plant revision and catalog version: a chunk after an edit reloads,
+or, when the run is already stale by then, reads its links through the scoped loader.
 """
 
 from __future__ import annotations

@@ -7,7 +7,9 @@ their places, matings, legs and cables; hall geometry and product revisions (5 q
 cached engine catalog (1 query while the catalog is unchanged). The loaded graph is indexed once
 (legs by cable, owners' names and revisions), so per-link work is O(the link's channel). Links
 whose cabling passes through a third hall holding none of their ends are followed only as far as
-the loaded halls (the halls of the links' ends).
+the loaded halls (the halls of the links' ends). Audits load whole halls instead, once per worker
+and plant revision (`apps.plant.hallgraph`), into the same `PlantGraph`: the walk and the channel
+building below serve both loaders.
 
 Refs of stored elements: "cable:<id>", "module:<id>" (a cassette), "port:<id>" (one bare adapter
 of a panel: face "1" is its rear, "2" its front), "transceiver:<id>" (a link end).
