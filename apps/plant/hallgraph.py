@@ -58,7 +58,7 @@ SELECT m.id, m.product_revision_id, e.rack_id, e.u_position
 FROM {module} m JOIN {enclosure} e ON e.id = m.enclosure_id WHERE m.hall_id = %s
 """
 _MATINGS_SQL = """
-SELECT g.port_id, g.side, g.leg_id, l.cable_id, l."end", l.index, l.hall_id
+SELECT g.port_id, g.side, g.leg_id, l.cable_id, l."end" || l.index, l.hall_id
 FROM {mating} g JOIN {leg} l ON l.id = g.leg_id WHERE g.hall_id = %s
 """
 # The hall's cables, and those of other halls mated here (their ids: usually none).
@@ -165,8 +165,9 @@ def load_hall(hall_id: int) -> PlantGraph:
         for kind, sql in (("t", _TRANSCEIVERS_SQL), ("m", _MODULES_SQL)):
             cursor.execute(adapters._sql(sql), [hall_id])
             for pk, revision, rack, u in _rows(cursor):
-                places[(kind, pk)] = (revision, rack, u)
-                owners[(kind, pk)] = revision
+                owner = (kind, pk)
+                places[owner] = (revision, rack, u)
+                owners[owner] = revision
         cursor.execute(adapters._sql(_PORTS_SQL), [hall_id])
         for pk, label, face, t_id, m_id in _rows(cursor):
             owner = ("t", t_id) if t_id else ("m", m_id)
@@ -177,19 +178,15 @@ def load_hall(hall_id: int) -> PlantGraph:
             ports[pk] = (label, face, t_id, m_id, place[0], place[1], place[2], "")
             port_by_owner[(owner[0], owner[1], label)] = pk
         cursor.execute(adapters._sql(_MATINGS_SQL), [hall_id])
-        faces: dict[tuple[str, int], str] = {}
-        cable_halls: dict[int, int] = {}
-        for port_id, side, leg_id, cable_id, end, index, leg_hall in _rows(cursor):
-            cable_halls[cable_id] = leg_hall
-            side = intern(side)
-            face = faces.get((end, index))
-            if face is None:
-                face = faces[(end, index)] = intern(f"{end}{index}")
+        foreign: set[int] = set()  # cables of other halls mated here
+        for port_id, side, leg_id, cable_id, face, leg_hall in _rows(cursor):
+            side, face = intern(side), intern(face)
             at_port[(port_id, side)] = leg_id
             legs[leg_id] = (cable_id, face, port_id, side)
             cable_legs[cable_id].append(leg_id)
-        foreign = sorted(pk for pk, hall in cable_halls.items() if hall != hall_id)
-        cursor.execute(adapters._sql(_CABLES_SQL), [hall_id, foreign])
+            if leg_hall != hall_id:
+                foreign.add(cable_id)
+        cursor.execute(adapters._sql(_CABLES_SQL), [hall_id, sorted(foreign)])
         for pk, revision, length, label, hall in _rows(cursor):
             if pk in cable_legs:  # mated in this hall (an unplugged cable is never reached)
                 cables[pk] = (revision, length, label, hall)
