@@ -484,41 +484,44 @@ def walk(graph: PlantGraph, ends: list[tuple[str, str, str | None]]) -> Walk:
     """
     result = Walk()
     end_refs = {ref for ref, _label, _app in ends}
-    queue: deque[tuple[str, str, frozenset[int]]] = deque()
+    # (face, the product it belongs to, positions arriving there)
+    queue: deque[tuple[FaceRef, Product, frozenset[int]]] = deque()
     seen: dict[FaceRef, set[int]] = {}
     for ref, label, app in ends:
-        lit = _end_positions(graph, ref, label, app) - seen.get((ref, label), set())
+        start = (ref, label)
+        lit = _end_positions(graph, ref, label, app) - seen.get(start, set())
         if lit:
-            seen.setdefault((ref, label), set()).update(lit)
-            queue.append((ref, label, frozenset(lit)))
+            seen.setdefault(start, set()).update(lit)
+            queue.append((start, product_of(graph, ref), frozenset(lit)))
     included: set[str] = set()
     matings, exits, hops, products = result.matings, result.exits, graph.hops, graph.products
-    mates = graph.mates
+    free, foreign, elements, mates = result.free, result.foreign, result.elements, graph.mates
     while queue:
-        ref, face, positions = queue.popleft()
-        other = mates.get((ref, face), _UNKNOWN)
+        state, here, positions = queue.popleft()
+        other = mates.get(state, _UNKNOWN)
         if other is _UNKNOWN:
-            other = mated(graph, ref, face)
+            other = mated(graph, *state)
         if other is None:
-            result.free.add((ref, face))
+            free.add(state)
             continue
         other_ref, other_face = other
-        if other_ref not in end_refs and other_ref.startswith("transceiver:"):
-            result.foreign.add((ref, face))
-            continue
-        matings[(ref, face)] = other
-        matings[other] = (ref, face)
         if other_ref in end_refs:
+            matings[state] = other
+            matings[other] = state
             continue
+        if other_ref.startswith("transceiver:"):
+            foreign.add(state)
+            continue
+        matings[state] = other
+        matings[other] = state
         if other_ref not in included:
             included.add(other_ref)
-            result.elements.append(other_ref)
-        here = products.get(ref) or product_of(graph, ref)
+            elements.append(other_ref)
         there = products.get(other_ref) or product_of(graph, other_ref)
-        key = (here.code, face, there.code, other_face, positions)
+        key = (here.code, state[1], there.code, other_face, positions)
         hop = hops.get(key)
         if hop is None:
-            hop = hops[key] = _hop(here, face, there, other_face, positions)
+            hop = hops[key] = _hop(here, state[1], there, other_face, positions)
         if not hop:
             continue
         faces = exits.get(other)
@@ -526,16 +529,16 @@ def walk(graph: PlantGraph, ends: list[tuple[str, str, str | None]]) -> Walk:
             faces = exits[other] = set()
         for exit_face, exit_positions in hop:
             faces.add(exit_face)
-            state = (other_ref, exit_face)
-            have = seen.get(state)
+            after = (other_ref, exit_face)
+            have = seen.get(after)
             if have is None:
-                seen[state] = set(exit_positions)
-                queue.append((other_ref, exit_face, exit_positions))
+                seen[after] = set(exit_positions)
+                queue.append((after, there, exit_positions))
                 continue
             new = exit_positions - have
             if new:
                 have |= new
-                queue.append((other_ref, exit_face, frozenset(new)))
+                queue.append((after, there, frozenset(new)))
     return result
 
 
