@@ -3,6 +3,7 @@ closed brief components and their examples (apps/core/api/brief.py)."""
 
 from __future__ import annotations
 
+import pytest
 from drf_spectacular.generators import EndpointEnumerator
 
 from apps.core.api.brief import BriefModeMixin
@@ -90,3 +91,19 @@ def test_the_answer_examples_of_brief_operations_fit_the_answer() -> None:
             gets_with_a_brief_example += 1
     assert not failures, failures
     assert gets_with_a_brief_example == 2 * (13 + 6)
+
+
+def test_a_brief_viewset_refuses_a_brief_serializer_the_schema_would_leave_open() -> None:
+    # given: a plain serializer, whose schema would not be closed
+    from rest_framework import serializers, viewsets
+
+    class Plain(serializers.Serializer):
+        id = serializers.IntegerField()
+
+    # when / then
+    with pytest.raises(TypeError, match="must be a BriefSerializer"):
+        type(
+            "OpenViewSet",
+            (BriefModeMixin, viewsets.GenericViewSet),
+            {"brief_serializer_class": Plain},
+        )
