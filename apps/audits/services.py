@@ -100,7 +100,7 @@ def _catalog_version() -> int:
 
 
 def _plan(hall: Hall, by: User | None) -> tuple[AuditRun, list[int]]:
-    """Create the run and its chunks: the hall's links in slices by place, then the hall chunk."""
+    """Create the run and its chunks: the hall chunk, then link and trunk slices alternately."""
     now = timezone.now()
     revision = Hall.objects.filter(pk=hall.pk).values_list("plant_revision", flat=True).get()
     link_ids = _links_by_place(hall.pk)
@@ -119,27 +119,27 @@ def _plan(hall: Hall, by: User | None) -> tuple[AuditRun, list[int]]:
         links_total=len(link_ids),
         chunks_total=len(slices) + len(trunk_slices),
     )
-    # The hall's chunks first: the first one also runs the hall-wide checks.
+    # The hall chunk first (it also runs the hall-wide checks), then link and trunk chunks
+    # alternately: a trunk chunk mostly waits on PostgreSQL, a link chunk computes, so two
+    # workers keep both busy (and their first whole-hall loads start at different times).
+    kinds: list[tuple[str, list[int]]] = [(AuditChunk.Kind.HALL, trunk_slices[0])]
+    rest = trunk_slices[1:]
+    for n in range(max(len(slices), len(rest))):
+        if n < len(slices):
+            kinds.append((AuditChunk.Kind.LINKS, slices[n]))
+        if n < len(rest):
+            kinds.append((AuditChunk.Kind.TRUNKS, rest[n]))
     chunks = [
         AuditChunk(
             run=run,
             index=i,
-            kind=AuditChunk.Kind.HALL if i == 0 else AuditChunk.Kind.TRUNKS,
-            cable_ids=ids,
+            kind=kind,
+            link_ids=ids if kind == AuditChunk.Kind.LINKS else [],
+            cable_ids=[] if kind == AuditChunk.Kind.LINKS else ids,
+            links_count=len(ids) if kind == AuditChunk.Kind.LINKS else 0,
             heartbeat=now,
         )
-        for i, ids in enumerate(trunk_slices)
-    ]
-    chunks += [
-        AuditChunk(
-            run=run,
-            index=len(trunk_slices) + i,
-            kind=AuditChunk.Kind.LINKS,
-            link_ids=ids,
-            links_count=len(ids),
-            heartbeat=now,
-        )
-        for i, ids in enumerate(slices)
+        for i, (kind, ids) in enumerate(kinds)
     ]
     created = AuditChunk.objects.bulk_create(chunks)
     return run, [chunk.pk for chunk in created]

@@ -61,13 +61,14 @@ def test_good_hall_audit_completes_with_no_findings(hall, settings):
     # then
     assert run.status == AuditRun.Status.DONE
     assert run.links_total == 3
-    # the 3 trunks in slices of 2 (the first with the hall-wide checks), then 2 link chunks
+    # the 3 trunks in slices of 2 (the first with the hall-wide checks), 2 link chunks, the
+    # link and trunk slices alternating after the hall chunk
     assert run.chunks_total == 4
     kinds = list(run.chunks.order_by("index").values_list("kind", "links_count", "cable_ids"))
     assert [(kind, n, len(cables)) for kind, n, cables in kinds] == [
         ("hall", 0, 2),
-        ("trunk", 0, 1),
         ("links", 2, 0),
+        ("trunk", 0, 1),
         ("links", 1, 0),
     ]
     assert run.findings_total == 0
