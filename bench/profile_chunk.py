@@ -1,7 +1,11 @@
-"""Profile one audit chunk of a benchmark hall in this process (cProfile, top entries by time).
+"""Profile one audit link chunk of a benchmark hall in this process (cProfile, top entries by time).
 
 .venv/bin/python bench/profile_chunk.py 100000          # the BENCH-100000 hall's first chunk
 .venv/bin/python bench/profile_chunk.py 100000 2000 3   # its fourth chunk of 2,000 links
+
+Prints the whole-hall load (what a worker's first chunk pays: queries, seconds, graph size), the
+chunk on the cached graph (what every later chunk pays) and on the scoped loader (what a single
+link, rack or row read costs, and a chunk of a stale run), then a cProfile of the cached chunk.
 """
 
 from __future__ import annotations
@@ -26,8 +30,17 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from apps.audits import services  # noqa: E402
-from apps.plant import adapters  # noqa: E402
+from apps.plant import adapters, hallgraph  # noqa: E402
 from apps.plant.models import Hall  # noqa: E402
+
+
+def clock() -> tuple[float, float]:
+    return time.perf_counter(), time.process_time()
+
+
+def since(start: tuple[float, float]) -> str:
+    wall, cpu = clock()
+    return f"{wall - start[0]:.2f} s ({cpu - start[1]:.2f} s CPU)"
 
 
 def main() -> None:
@@ -37,20 +50,22 @@ def main() -> None:
     hall = Hall.objects.get(name=f"BENCH-{size}")
     ids = services._links_by_place(hall.pk)[index * chunk : (index + 1) * chunk]
     adapters.load(ids[:1])  # warm the catalog
-    started = time.perf_counter()
+    start = clock()
     with CaptureQueriesContext(connection) as queries:
-        graph = adapters.load(ids)
-    loaded = time.perf_counter()
-    found = services.link_findings(link_ids=ids)
-    total = time.perf_counter()
+        graph = hallgraph.hall_graph(hall.pk)
     print(
-        f"{len(ids)} links: load {loaded - started:.2f} s ({len(queries)} queries), "
-        f"load + walk + engine {total - loaded:.2f} s, {len(found)} findings"
+        f"whole-hall load: {since(start)}, {len(queries)} queries; {len(graph.ports)} ports, "
+        f"{len(graph.legs)} mated legs, {len(graph.cables)} cables"
     )
-    print(f"graph: {len(graph.ports)} ports, {len(graph.legs)} legs, {len(graph.ends)} links")
+    for label, hall_id in (("cached", hall.pk), ("cached again", hall.pk), ("scoped", None)):
+        start = clock()
+        with CaptureQueriesContext(connection) as queries:
+            found = services.link_findings(link_ids=ids, hall_id=hall_id)
+        took = since(start)
+        print(f"{len(ids)} links, {label}: {took}, {len(queries)} queries, {len(found)} findings")
     profile = cProfile.Profile()
     profile.enable()
-    services.link_findings(link_ids=ids)
+    services.link_findings(link_ids=ids, hall_id=hall.pk)
     profile.disable()
     stats = pstats.Stats(profile)
     stats.sort_stats("tottime").print_stats(20)
