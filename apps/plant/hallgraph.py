@@ -10,7 +10,8 @@ The key is (hall id, the hall's `plant_revision`, the catalog version and token)
 topology write bumps the revision of each hall it touches (apps.plant.services, hall_import) and
 every catalog write bumps the catalog version, so a graph is never served for another hall, an
 older plant or an older catalog. The cache holds at most `CACHE_SIZE` graphs (least recently used
-dropped first; ~500 MB each at 100,000 links).
+dropped first) and, beside the graph being loaded, at most half of `PORT_BUDGET` ports (~500 MB
+for the 507,000 ports of a 100,000-link hall).
 
 The cyclic garbage collector is kept off the graph: it is frozen after loading (`gc.freeze`), a
 chunk runs without collections and freezes its survivors after, a reload unfreezes and collects.
@@ -45,6 +46,9 @@ from apps.plant.models import Hall
 from apps.plant.selectors import LinkResult
 
 CACHE_SIZE = 2
+# Ports the cached graphs may hold together (~1 kB of graph per port: 600 MB), beyond the one
+# being loaded; keeps a worker under 1 GB when it audits two big halls at once (they reload).
+PORT_BUDGET = 600_000
 FETCH_BATCH = 20_000
 
 Key = tuple[int, int, int, Any]  # (hall id, plant revision, catalog version, catalog token)
@@ -123,7 +127,11 @@ def hall_graph(hall_id: int, *, key: Key | None = None) -> PlantGraph:
         return graph
     for old in [k for k in _cache if k[0] == hall_id]:
         del _cache[old]  # an older revision of this hall: never served again
-    while len(_cache) >= CACHE_SIZE:
+    # Room for the new graph: at most CACHE_SIZE graphs, and what stays holds at most half of
+    # PORT_BUDGET (so a 100,000-link hall is dropped before another hall is loaded beside it).
+    while _cache and (
+        len(_cache) >= CACHE_SIZE or sum(len(g.ports) for g in _cache.values()) > PORT_BUDGET // 2
+    ):
         _cache.popitem(last=False)
     gc.unfreeze()  # what earlier chunks froze (a dropped graph included) is collectable again
     gc.collect()

@@ -105,6 +105,24 @@ def test_the_cache_is_bounded(project, catalog):
     assert [key[0] for key in hallgraph._cache] == [h.pk for h in halls[-hallgraph.CACHE_SIZE :]]
 
 
+def test_a_big_graph_is_dropped_before_another_hall_is_loaded(project, catalog, monkeypatch):
+    halls = [
+        HallFactory.create(site=SiteFactory.create(project=project), name=f"DH{n}")
+        for n in range(2)
+    ]
+    builds = [parallel_hall(each, links=1) for each in halls]
+    services.link_findings(link_ids=[builds[0].links[0].pk], hall_id=halls[0].pk)
+    ports = len(next(iter(hallgraph._cache.values())).ports)
+    monkeypatch.setattr(hallgraph, "PORT_BUDGET", 2 * ports + 1)  # room for two such graphs
+    services.link_findings(link_ids=[builds[1].links[0].pk], hall_id=halls[1].pk)
+    assert [key[0] for key in hallgraph._cache] == [halls[0].pk, halls[1].pk]
+    hallgraph.clear()
+    services.link_findings(link_ids=[builds[0].links[0].pk], hall_id=halls[0].pk)
+    monkeypatch.setattr(hallgraph, "PORT_BUDGET", 2 * ports - 1)  # the first one is too big
+    services.link_findings(link_ids=[builds[1].links[0].pk], hall_id=halls[1].pk)
+    assert [key[0] for key in hallgraph._cache] == [halls[1].pk]
+
+
 def test_a_catalog_write_changes_the_key(hall):
     build = parallel_hall(hall, links=1)
     services.link_findings(link_ids=[build.links[0].pk], hall_id=hall.pk)
