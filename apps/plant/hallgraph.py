@@ -43,7 +43,7 @@ from apps.engine.channel import Options
 from apps.plant import adapters
 from apps.plant.adapters import EndRow, PlantGraph
 from apps.plant.models import Hall
-from apps.plant.selectors import LinkResult
+from apps.plant.selectors import LinkResult, link_reports
 
 CACHE_SIZE = 2
 # Ports the cached graphs may hold together (~1 kB of graph per port: 600 MB), beyond the one
@@ -282,8 +282,6 @@ def link_reports_in_hall(
     `report["elements"]` names only the elements the findings mention; the results' `cable_ids`
     and `port_ids` are empty on the cached path (audits do not store what a walk touched).
     """
-    from apps.plant.selectors import link_reports
-
     ids = list(link_ids)
     key = hall_key(hall_id)
     ends, end_halls = adapters.load_ends(ids)
