@@ -15,6 +15,8 @@ for the 507,000 ports of a 100,000-link hall).
 
 The cyclic garbage collector is kept off the graph: it is frozen after loading (`gc.freeze`), a
 chunk runs without collections and freezes its survivors after, a reload unfreezes and collects.
+The cache and the collector are per process: meant for Celery's solo and prefork pools (one task
+at a time per process), not for a thread pool.
 
 What the cache does not hold: element *names* (a device or enclosure rename is not a topology
 write and does not bump the revision). `link_reports_in_hall` reads the names of the elements its
