@@ -20,7 +20,13 @@ from apps.plant.io.bulk import _insert, _reserve_ids, unchecked_foreign_keys
 from apps.plant.models import Cable, Hall, Link, Mating, Port, Row
 from apps.plant.selectors import link_validate
 from tests.factories.accounts import ProjectFactory
-from tests.factories.plant import breakout_link, parallel_hall, parallel_link
+from tests.factories.plant import (
+    DeviceFactory,
+    breakout_link,
+    parallel_hall,
+    parallel_link,
+    transceiver_make,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -275,3 +281,49 @@ def test_new_ids_come_as_one_block_or_as_the_ids_the_sequence_gave():
         cursor.execute(f"ALTER SEQUENCE {cursor.fetchone()[0]} INCREMENT BY 2")
         scattered = _reserve_ids(cursor, "plant_row", 5)
     assert list(scattered) == list(range(scattered[0], scattered[0] + 10, 2))
+
+
+def test_an_import_that_changes_cabling_into_another_hall_bumps_that_halls_revision(catalog):
+    # given: a hall with a cord whose far leg is on a transceiver, and a second hall of the site
+    build = parallel_hall(links=1)
+    second = parallel_hall(
+        Hall.objects.create(site=build.hall.site, project=build.hall.project, name="Hall two"),
+        links=0,
+    )
+    document = hall_export(hall=build.hall)
+    cable, leg = next(
+        (cable, leg)
+        for cable in document["cables"]
+        for leg in cable["legs"]
+        if "device" in leg["port"]
+    )
+    switch = DeviceFactory.create(rack=second.racks[0], u_position=20, name="far-switch")
+    far = Port.objects.get(transceiver=transceiver_make(switch, "QSFP28-100G-SR4"))
+    here = Port.objects.get(
+        hall=build.hall,
+        transceiver__device__name=leg["port"]["device"],
+        transceiver__cage=leg["port"]["cage"],
+        label=leg["port"]["port"],
+    )
+    # when: the document plugs that leg into the second hall instead
+    leg["port"] = {
+        "hall": "Hall two",
+        "device": far.transceiver.device.name,
+        "cage": far.transceiver.cage,
+        "port": far.label,
+    }
+    before = Hall.objects.get(pk=second.hall.pk).plant_revision
+    hall_import(project=build.hall.project, document=document)
+    # then: the mating is in the second hall, whose plant revision moved
+    assert Mating.objects.get(port=far).leg.cable.label == cable["label"]
+    assert not Mating.objects.filter(port=here).exists()
+    moved = Hall.objects.get(pk=second.hall.pk).plant_revision
+    assert moved > before
+    # the same document again changes nothing, anywhere
+    hall_import(project=build.hall.project, document=document)
+    assert Hall.objects.get(pk=second.hall.pk).plant_revision == moved
+    # unplugging it again (prune) touches the second hall once more
+    cable["legs"].remove(leg)
+    hall_import(project=build.hall.project, document=document, prune=True)
+    assert not Mating.objects.filter(port=far).exists()
+    assert Hall.objects.get(pk=second.hall.pk).plant_revision > moved

@@ -14,7 +14,7 @@ from apps.plant.io.plan import _check_references, _plan
 from apps.plant.io.read import _PORT_LABELS, _read, _revisions
 from apps.plant.io.schema import HALL_DEFAULTS, HALL_FIELDS, DocumentInvalid, ImportReport, _Errors
 from apps.plant.io.stored import _foreign_ports, _stored
-from apps.plant.models import Hall, Site
+from apps.plant.models import Hall, Mating, Site
 
 # --- import --------------------------------------------------------------------------------------
 
@@ -107,8 +107,23 @@ def _import(*, project: Project, document: Any, prune: bool, by: User | None) ->
         Hall.objects.filter(pk=hall.pk).update(**hall_values)
         report.updated["halls"] += 1
     report.hall = hall
+    # Matings of this hall's cables on other halls' ports carry those halls' ids: before and after
+    # the import, every such hall is touched by it (and its audits and cached graphs go stale).
+    touched = {hall.pk, *_cross_hall_ids(hall)}
     _apply(plan, wanted, stored, hall, report, foreign, applications, by)
     if report.changed:
-        Hall.objects.filter(pk=hall.pk).update(plant_revision=F("plant_revision") + 1)
+        touched.update(_cross_hall_ids(hall))
+        Hall.objects.filter(pk__in=touched).update(plant_revision=F("plant_revision") + 1)
         hall.refresh_from_db(fields=["plant_revision"])
     return report
+
+
+def _cross_hall_ids(hall: Hall) -> set[int]:
+    """The other halls cabled to this one: their ports on its cables, their cables on its ports."""
+    theirs_on_ours = Mating.objects.filter(hall=hall).exclude(leg__cable__hall=hall)
+    ours_on_theirs = Mating.objects.filter(leg__cable__hall=hall).exclude(hall=hall)
+    return set(
+        theirs_on_ours.values_list("leg__cable__hall_id", flat=True).union(
+            ours_on_theirs.values_list("hall_id", flat=True)
+        )
+    )
