@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from apps.plant.generate import FAULTS, generate_hall, hall_document
 from apps.plant.io import DocumentInvalid, hall_create_trusted, hall_export, hall_import
@@ -173,3 +173,19 @@ def test_the_trusted_path_leaves_an_existing_hall_and_taken_names_to_hall_import
     with pytest.raises(DocumentInvalid) as raised:
         hall_create_trusted(project=ProjectFactory.create(), document=elsewhere)
     assert [e["code"] for e in raised.value.errors] == ["unknown_product"]
+
+
+def test_command_sizes_the_rows_for_the_links_unless_told(catalog, tmp_path):
+    project = ProjectFactory.create()
+    common = ["--racks-per-row", "1", "--links", "2000", "--project", str(project.pk)]
+    # four one-rack rows cannot hold 2,000 links: a clear error, nothing written
+    with pytest.raises(CommandError, match="is full"):
+        call_command("generate_hall", *common, "--rows", "4", "--hall", "tight",
+                     "--manifest", str(tmp_path / "tight.json"))  # fmt: skip
+    assert not Link.objects.filter(hall__project=project).exists()
+    # without --rows the command adds rows until the links fit (40 a rack)
+    call_command("generate_hall", *common, "--hall", "roomy",
+                 "--manifest", str(tmp_path / "roomy.json"))  # fmt: skip
+    hall = Hall.objects.get(project=project, name="roomy")
+    assert hall.rows.count() == 50
+    assert Link.objects.filter(hall=hall).count() == 2000

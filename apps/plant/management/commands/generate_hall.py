@@ -32,11 +32,24 @@ def _fault(text: str) -> tuple[str, int]:
     return kind, int(count)
 
 
+# What a generated rack holds comfortably (switches from U1 up, 12-slot enclosures from the top).
+LINKS_PER_RACK = 40
+
+
+def _rows_for(links: int, racks_per_row: int) -> int:
+    return max(4, -(-links // (max(racks_per_row, 1) * LINKS_PER_RACK)))
+
+
 class Command(BaseCommand):
     help = "Generate a seeded synthetic hall (rows, racks, links) with planted faults."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--rows", type=int, default=4)
+        parser.add_argument(
+            "--rows",
+            type=int,
+            default=None,
+            help=f"Rows of racks (default: {LINKS_PER_RACK} links a rack, at least 4 rows).",
+        )
         parser.add_argument("--racks-per-row", type=int, default=10)
         parser.add_argument("--links", type=int, default=1000)
         parser.add_argument("--seed", type=int, default=0)
@@ -67,7 +80,7 @@ class Command(BaseCommand):
         try:
             generated = generate_hall(
                 project=project,
-                rows=options["rows"],
+                rows=options["rows"] or _rows_for(options["links"], options["racks_per_row"]),
                 racks_per_row=options["racks_per_row"],
                 links=options["links"],
                 seed=options["seed"],
