@@ -473,9 +473,13 @@ def hall_document(
     manifest: dict[str, str] = {}
     count = len(racks)
     for i in range(links):
-        near = racks[i % count]
-        # a few partner racks per rack, so that cassettes and trunks between two racks fill up
-        far = racks[(i + 1 + rng.randrange(min(3, count - 1))) % count]
+        index = i % count
+        # a few partner racks per rack, so that cassettes and trunks between two racks fill up;
+        # the next ones, or the previous ones at the end of the hall (never from the last row
+        # back to the first: in a large hall that run would exceed the applications' reach)
+        step = 1 + rng.randrange(min(3, count - 1))
+        near = racks[index]
+        far = racks[index + step if index + step < count else (index - step) % count]
         link = f"{name}-L{i + 1:06d}"
         kind = fault_at.get(i)
         if kind is not None:

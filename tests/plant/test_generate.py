@@ -189,3 +189,17 @@ def test_command_sizes_the_rows_for_the_links_unless_told(catalog, tmp_path):
     hall = Hall.objects.get(project=project, name="roomy")
     assert hall.rows.count() == 50
     assert Link.objects.filter(hall=hall).count() == 2000
+
+
+def test_a_long_hall_without_faults_has_no_failing_link(catalog):
+    # given: 60 one-rack rows; the last racks' partners must not be the first rows' racks
+    # (a run from the last row back to the first is ~170 m, past 100GBASE-SR4's reach on OM4)
+    generated = generate_hall(
+        project=ProjectFactory.create(), rows=60, racks_per_row=1, links=120, seed=5
+    )
+    # then
+    assert generated.manifest == {}
+    failing = {
+        name: codes for name, codes in _primary_errors(generated.report.hall.pk).items() if codes
+    }
+    assert failing == {}
