@@ -43,7 +43,7 @@ from kombu import Queue  # noqa: E402
 
 from apps.accounts.models import Organization, Project  # noqa: E402
 from apps.audits import services  # noqa: E402
-from apps.audits.models import AuditChunk, AuditRun  # noqa: E402
+from apps.audits.models import AuditChunk, AuditFinding, AuditRun  # noqa: E402
 from apps.catalog.models import Product  # noqa: E402
 from apps.plant import adapters, hallgraph, selectors  # noqa: E402
 from apps.plant.models import Hall  # noqa: E402
@@ -61,32 +61,62 @@ def purge(app: Any) -> None:
         Queue(QUEUE, channel=connection.default_channel).purge()
 
 
-def hall_for(size: int) -> Hall:
-    from apps.plant.generate import generate_hall
+def _hall_args(size: int) -> dict[str, Any]:
+    """The generator's arguments for the bench hall of `size` links (seeded: repeatable)."""
+    racks_per_row = 20
+    return {
+        "rows": max(1, size // (racks_per_row * 40)),
+        "racks_per_row": racks_per_row,
+        "links": size,
+        "seed": size,
+        "fault_rate": 0.01,
+        "site": f"Bench site {size}",
+        "name": f"BENCH-{size}",
+    }
 
-    name = f"BENCH-{size}"
-    hall = Hall.objects.filter(name=name).first()
+
+def hall_for(size: int) -> tuple[Hall, dict[str, str]]:
+    """The bench hall of `size` links (generated once) and its manifest of planted faults."""
+    from apps.plant.generate import generate_hall, hall_document
+
+    args = _hall_args(size)
+    manifest_path = ROOT / "var" / "bench" / f"{args['name']}.manifest.json"
+    hall = Hall.objects.filter(name=args["name"]).first()
     if hall is not None:
-        return hall
+        if manifest_path.exists():
+            return hall, json.loads(manifest_path.read_text())
+        _document, manifest = hall_document(**args)  # the same seed plants the same faults
+        return hall, manifest
     organization, _ = Organization.objects.get_or_create(slug="bench", defaults={"name": "Bench"})
     project, _ = Project.objects.get_or_create(
         organization=organization, slug=f"bench-{size}", defaults={"name": f"Bench {size}"}
     )
     started = time.perf_counter()
-    racks_per_row = 20
-    rows = max(1, size // (racks_per_row * 40))
-    generate_hall(
-        project=project,
-        rows=rows,
-        racks_per_row=racks_per_row,
-        links=size,
-        seed=size,
-        fault_rate=0.01,
-        site=f"Bench site {size}",
-        name=name,
+    generated = generate_hall(project=project, **args)
+    print(f"generated {args['name']} in {time.perf_counter() - started:.1f} s", flush=True)
+    manifest_path.parent.mkdir(parents=True, exist_ok=True)
+    manifest_path.write_text(json.dumps(generated.manifest))
+    return generated.report.hall, generated.manifest
+
+
+def planted_found_exactly(run_id: int, manifest: dict[str, str]) -> bool:
+    """The run's primary link errors are exactly the planted faults, and no other link has any.
+
+    As tests/audits/test_planted.py asks of a small hall: each planted link's fault as its
+    named code (consequences behind it aside) and no finding on a link nobody planted a fault on.
+    """
+    findings = AuditFinding.objects.filter(run_id=run_id, subject=AuditFinding.Subject.LINK)
+    primary = set(
+        findings.filter(severity="error", consequence=False).values_list("subject_key", "code")
     )
-    print(f"generated {name} in {time.perf_counter() - started:.1f} s", flush=True)
-    return Hall.objects.get(name=name)
+    flagged = set(findings.values_list("subject_key", flat=True))
+    missed = set(manifest.items()) - primary
+    unexpected = primary - set(manifest.items())
+    strangers = flagged - set(manifest)
+    for label, items in (("missed", missed), ("unexpected", unexpected), ("strangers", strangers)):
+        if items:
+            print(f"planted faults: {len(items)} {label}, e.g. {sorted(items)[:3]}", flush=True)
+    return not (missed or unexpected or strangers)
 
 
 def start_workers(count: int, url: str, concurrency: int = 1) -> list[subprocess.Popen[bytes]]:
@@ -246,7 +276,7 @@ def main() -> None:
     app.conf.update(broker_url=url, task_default_queue=QUEUE)
     results = []
     for size in args.sizes:
-        hall = hall_for(size)
+        hall, manifest = hall_for(size)
         setups = [(workers, 1) for workers in args.workers]
         if args.concurrency > 1:
             setups.append((1, args.concurrency))
@@ -264,6 +294,7 @@ def main() -> None:
                 "load_average": [round(x, 1) for x in os.getloadavg()],
             }
             result["read_floor_s"] = read_floor(hall, workers * concurrency)
+            result["planted_found_exactly"] = planted_found_exactly(result["run"], manifest)
             results.append(result)
             print(json.dumps(result), flush=True)
     machine = {
@@ -276,15 +307,18 @@ def main() -> None:
     out.write_text(json.dumps({"machine": machine, "results": results}, indent=2))
     print(
         "| links | workers | end to end s | links/s | read floor s | x floor | peak RSS MB "
-        "| worker CPU s |"
+        "| worker CPU s | planted faults found exactly |"
     )
     for r in results:
         print(
             f"| {r['size']:,} | {r['workers']} | {r['seconds']:.2f} | {r['links_per_s']:,.0f} "
             f"| {r['read_floor_s']:.2f} | {r['seconds'] / r['read_floor_s']:.1f} "
             f"| {', '.join(map(str, r['peak_rss_mb']))} "
-            f"| {', '.join(map(str, r['worker_cpu_s']))} |"
+            f"| {', '.join(map(str, r['worker_cpu_s']))} "
+            f"| {'yes' if r['planted_found_exactly'] else 'NO'} |"
         )
+    if not all(r["planted_found_exactly"] for r in results):
+        raise SystemExit("an audit did not find exactly the planted faults (see above)")
 
 
 if __name__ == "__main__":
