@@ -39,6 +39,7 @@ django.setup()
 import psutil  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
 from kombu import Queue  # noqa: E402
 
 from apps.accounts.models import Organization, Project  # noqa: E402
@@ -94,6 +95,8 @@ def hall_for(size: int) -> tuple[Hall, dict[str, str]]:
     started = time.perf_counter()
     generated = generate_hall(project=project, **args)
     print(f"generated {args['name']} in {time.perf_counter() - started:.1f} s", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # statistics for the new rows, as autovacuum would make later
     manifest_path.parent.mkdir(parents=True, exist_ok=True)
     manifest_path.write_text(json.dumps(generated.manifest))
     return generated.report.hall, generated.manifest
