@@ -12,11 +12,25 @@ for MPO panels) and a generic transceiver of the right family at each end, then 
 channel. Every front port k at end A must deliver transmit to receive at its method partner at
 end B (method B joins k to n+1-k, the others k to k); if not: PERMANENT_LINK_POLARITY.
 
+(a') Breakout permanent link (§5.4): an MPO panel/adapter at one end, a cassette with duplex front
+ports at the other (the demo's key-up/key-down panel, Base-8 type B trunk, Base-8 breakout
+cassette). It is closed as a `Breakout`: the method's array cord and a generic parallel
+transceiver (the most lanes that fit the front ports: 4 × LC -> 4 lanes) at the panel, the
+method's duplex cord and a generic duplex transceiver at each front port. The method is the
+cassette's own declared polarity when it names one ("U1 (Base-8)": a breakout cassette fixes
+its parallel polarity, §5.3 U1-style takes type A array cords, and §5.2 method B cannot carry
+APC), else the hall's; a hall cord that does not fit the link's medium or face is replaced by
+the catalog's cord of the same kind. Lane order is not defined for a permanent link (the
+breakout channel's Branch lanes decide it), so front port k passes when its receiver gets
+exactly one parent lane's transmitter, its transmitter reaches that same lane's receiver, and
+no other port uses that lane. Front ports beyond the parent's lanes are not tested.
+
 (b) Loss (§3.3, 1-jumper reference method): Tier-1 limit = Σ length × α(TIA, λ) + N mated pairs ×
 0.75 dB + splices × 0.3 dB, N counting both end connections and every intermediate pair (a
-cassette counts two: front and rear). The measured-style total takes each component's max: pairs
-at the worse grade of their two plugs (end connections at the link's own grade: test cords are
-reference grade), a cassette's vendor figure instead of its two pairs, splices, fibre at α(TIA).
+cassette counts two: front and rear; a breakout link the same, over its worst lane's path). The
+measured-style total takes each component's max: pairs at the worse grade of their two plugs
+(end connections at the link's own grade: test cords are reference grade), a cassette's vendor
+figure instead of its two pairs, splices, fibre at α(TIA).
 """
 
 from __future__ import annotations
@@ -27,7 +41,7 @@ from decimal import Decimal
 from typing import Any
 
 from apps.engine.catalog import Application, Catalog, Face, Product
-from apps.engine.channel import Aggregate, ElementSpec, End, Options, human
+from apps.engine.channel import Aggregate, Branch, Breakout, ElementSpec, End, Options, human
 from apps.engine.errors import ChannelError
 from apps.engine.graph import Graph, flatten, lengths_mm
 from apps.engine.loss import band
@@ -117,6 +131,8 @@ def permanent_link(
     options = options or Options()
     first, last = (catalog.product(e.product, f"/elements/{i}/product")
                    for i, e in ((0, elements[0]), (len(elements) - 1, elements[-1])))  # fmt: skip
+    if _mixed(first, last):
+        return _breakout_link(elements, catalog, method, cords, wavelength_nm, options)
     pairs = _port_pairs(first, last, elements, method)
     fiber = _fiber(elements, catalog)
     channels: list[Report] = []
@@ -145,14 +161,29 @@ def permanent_link(
             failing.append(f"{port_a} -> {port_b}")
         flat = flatten(channel, catalog)
         verdict = verdict_for(flat, catalog, options, fixes=False)
+        link_nodes = set(range(2, len(verdict.graph.nodes) - 2))
         loss = _tier_one(verdict.graph, verdict.traces, lengths_mm(flat), flat.refs, catalog,
-                         fiber, wavelength_nm, findings)  # fmt: skip
+                         fiber, wavelength_nm, findings, link_nodes)  # fmt: skip
         if loss is not None and (worst is None or loss.total_max_db > worst.total_max_db):
             worst = loss
+    closure = f"the hall's method {method} cords"
+    ok, found = _conclude(closure, elements, findings, failing, len(pairs), worst)
+    return PermanentLinkReport(ok, method, found, worst, tuple(channels))
+
+
+def _conclude(
+    closure: str,
+    elements: tuple[ElementSpec, ...],
+    findings: list[Finding],
+    failing: list[str],
+    tested: int,
+    worst: TierOneLoss | None,
+) -> tuple[bool, tuple[Finding, ...]]:
+    """ok and the findings: PERMANENT_LINK_POLARITY first, the link's mating ones, Tier 1 last."""
     if failing:
         findings.insert(0, _finding(
             "PERMANENT_LINK_POLARITY", "/elements/0",
-            f"with the hall's method {method} cords, {len(failing)} of {len(pairs)} port pairs"
+            f"with {closure}, {len(failing)} of {tested} port pairs"
             f" ({', '.join(failing)}) do not deliver transmit to receive (transmit meets"
             " transmit, another port or nothing)",
         ))  # fmt: skip
@@ -162,7 +193,7 @@ def permanent_link(
             f"worst-case {worst.total_max_db} dB exceeds the Tier-1 limit {worst.limit_db} dB",
         ))  # fmt: skip
     ok = not any(f.severity == "error" for f in findings)
-    return PermanentLinkReport(ok, method, tuple(findings), worst, tuple(channels))
+    return ok, tuple(findings)
 
 
 def mixed_polarity_methods(found: Mapping[str, str] | Iterable[tuple[str, str]]) -> list[Finding]:
@@ -425,9 +456,13 @@ def _has_map(product: Product, kind: str, duplex: bool) -> bool:
 
 
 def _generic_application(
-    catalog: Catalog, family: str, fiber: str, duplex: bool
+    catalog: Catalog, family: str, fiber: str, duplex: bool, fronts: int | None = None
 ) -> tuple[Application, str]:
-    """A plain (one wavelength, not bidirectional) application of this family on this medium."""
+    """A plain (one wavelength, not bidirectional) application of this family on this medium.
+
+    Parallel: the most lanes, or with `fronts` (a breakout's duplex ports) the most lanes that
+    still fit them (4 × duplex LC: a 4-lane parent, the §5.4 breakouts).
+    """
     ft = catalog.fiber_types[fiber]
     candidates = []
     for code, app in sorted(catalog.applications.items()):
@@ -440,14 +475,196 @@ def _generic_application(
             connector = catalog.connectors.get(mdi_family)
             if connector is None or not (mdi_family == family or family in connector.intermates):
                 continue
-            rank = (fiber not in app.limits, app.lanes if duplex else -app.lanes, code)
+            lanes = app.lanes if duplex else -app.lanes
+            too_many = fronts is not None and app.lanes > fronts
+            rank = (too_many, fiber not in app.limits, lanes, code)
             candidates.append((rank, mdi_family))
     if not candidates:
         raise ChannelError(
             "NO_APPLICATION", f"no application runs on {family} {fiber}", "/elements"
         )
     rank, mdi_family = min(candidates)
-    return catalog.applications[rank[2]], mdi_family
+    return catalog.applications[rank[3]], mdi_family
+
+
+# --- breakout permanent links (an MPO panel at one end, a duplex cassette at the other) ---------
+
+
+def _mixed(first: Product, last: Product) -> bool:
+    """An MPO adapter/panel at one end and a cassette with duplex front ports at the other."""
+    panels = (first.kind in ("adapter", "panel"), last.kind in ("adapter", "panel"))
+    cassette = last if panels[0] else first
+    if panels[0] == panels[1] or cassette.kind != "cassette":
+        return False
+    connectors = [cassette.faces[label].connector for label in _fronts(cassette)]
+    return bool(connectors) and all(c is not None and c.key == "duplex" for c in connectors)
+
+
+def _declared_method(product: Product) -> str | None:
+    """The polarity method a module declares ("U1 (Base-8)" -> "U1"), None if it names none."""
+    raw = product.record.get("polarity")
+    if not isinstance(raw, str) or not raw.strip():
+        return None
+    try:
+        return _method_name(raw.split("(")[0].strip(), product.code)
+    except ChannelError:
+        return None
+
+
+def _reverse(spec: ElementSpec, catalog: Catalog) -> ElementSpec:
+    """The same element walked the other way."""
+    kind = catalog.product(spec.product).kind
+    enter, exit_ = spec.exit, spec.enter
+    if kind == "cable":
+        enter, exit_ = enter or "B1", exit_ or "A1"
+    elif kind in ("adapter", "panel", "splice"):
+        enter, exit_ = enter or "2", exit_ or "1"
+    return ElementSpec(spec.product, spec.length_m, enter, exit_, spec.ref)
+
+
+def _fitting_cord(catalog: Catalog, kind: str, duplex: bool, outer: Face, fiber: str,
+                  cords: HallCords | None) -> str:  # fmt: skip
+    """The hall's standard cord of `kind` if it fits the link's medium and face, else the catalog's.
+
+    A hall names one duplex and one array cord; a breakout link on another medium (the demo's
+    OS2 APC breakout in an OM4 hall) is closed with the catalog's cord of the same kind.
+    """
+    code = _cord(catalog, kind, duplex, outer, fiber, cords)
+    if cords is None:
+        return code
+    product = catalog.product(code)
+    want = catalog.fiber_types[fiber]
+    have = catalog.fiber_types.get(product.fiber_type or "")
+    legs = [product.faces[leg] for leg in ("A1", "B1") if leg in product.faces]
+    if (
+        have is not None
+        and (have.mode, have.core_um) == (want.mode, want.core_um)
+        and any(_meets(leg, outer) for leg in legs)
+    ):
+        return code
+    return _cord(catalog, kind, duplex, outer, fiber)
+
+
+def _generic_end(catalog: Catalog, family: str, fiber: str, duplex: bool, plug: Face,
+                 fronts: int | None = None) -> tuple[dict[str, Any], int]:  # fmt: skip
+    """A generic transceiver (inline record) for a cord's plug, and its application's lanes."""
+    app, mdi_family = _generic_application(catalog, family, fiber, duplex, fronts)
+    receptacle = {"label": "1", "family": mdi_family, "gender": _opposite(plug),
+                  "endface": plug.endface}  # fmt: skip
+    record = {"kind": "transceiver", "name": f"generic {app.code}", "application": app.code,
+              "receptacles": [receptacle]}  # fmt: skip
+    return record, app.lanes
+
+
+def _breakout_link(
+    elements: tuple[ElementSpec, ...],
+    catalog: Catalog,
+    method: str,
+    cords: HallCords | None,
+    wavelength_nm: int | None,
+    options: Options,
+) -> PermanentLinkReport:
+    """A breakout permanent link (§5.4): an MPO panel at one end, a duplex cassette at the other.
+
+    Closed like a breakout channel: the method's array cord (ARRAY_CORDS, at the panel's end of
+    the link) and a generic parallel transceiver at the panel; at every front port of the
+    cassette the method's duplex cord (DUPLEX_CORDS, at the cassette's end) and a generic duplex
+    transceiver. Lane order is not part of a permanent link (the breakout channel's own Branch
+    lanes decide it), so front port k passes when its receiver gets exactly one parent lane's
+    transmitter, its transmitter reaches that same lane's receiver at the parent, and no other
+    port uses that lane. Front ports beyond the parent's lanes are not tested.
+    """
+    from apps.engine.validate import validate, verdict_for
+
+    panel_at_a = catalog.product(elements[0].product).kind in ("adapter", "panel")
+    ordered = [
+        ElementSpec(e.product, e.length_m, e.enter, e.exit, e.ref or f"/elements/{i}")
+        for i, e in enumerate(elements)
+    ]
+    if not panel_at_a:
+        ordered = [_reverse(e, catalog) for e in reversed(ordered)]
+    end = 0 if panel_at_a else 1  # the panel's end of the link: end 1 (A) or end 2 (B)
+    panel_spec, cassette_spec = ordered[0], ordered[-1]
+    panel = catalog.product(panel_spec.product)
+    cassette = catalog.product(cassette_spec.product)
+    rear, fronts = _rear(cassette), _fronts(cassette)
+    used = _declared_method(cassette) or method
+    if used == "C":
+        raise ChannelError("INVALID_METHOD", "method C cannot carry parallel optics", "/method")
+    named = cassette_spec.exit
+    if named is not None and named not in fronts:
+        pointer = f"/elements/{len(elements) - 1}/exit" if panel_at_a else "/elements/0/enter"
+        raise ChannelError("UNKNOWN_FACE", f"{cassette.code} has no front port {named!r}", pointer)
+    link = (
+        ElementSpec(panel_spec.product, panel_spec.length_m, "1", "2", panel_spec.ref),
+        *ordered[1:-1],
+        ElementSpec(cassette_spec.product, cassette_spec.length_m, rear, None, cassette_spec.ref),
+    )
+    fiber = _fiber(elements, catalog)
+    outer = _outward(catalog, (panel, "1"), link, True)
+    assert outer.connector is not None
+    code = _fitting_cord(catalog, ARRAY_CORDS[used][end], False, outer, fiber, cords)
+    cord = catalog.product(code)
+    link_leg = "B1" if _meets(cord.faces["B1"], outer) else "A1"
+    xcvr_leg = "A1" if link_leg == "B1" else "B1"
+    plug = cord.faces[xcvr_leg]
+    record, lanes = _generic_end(catalog, outer.connector.code, fiber, False, plug, len(fronts))
+    catalog, parent = catalog.with_inline(record)
+    array_cord = ElementSpec(code, Decimal(0), xcvr_leg, link_leg, "/test/cord-a")
+    branches = []
+    for j, port in enumerate(fronts[:lanes]):
+        front = cassette.faces[port]
+        assert front.connector is not None
+        code = _fitting_cord(catalog, DUPLEX_CORDS[used][1 - end], True, front, fiber, cords)
+        cord = catalog.product(code)
+        link_leg = "B1" if _meets(cord.faces["B1"], front) else "A1"
+        xcvr_leg = "A1" if link_leg == "B1" else "B1"
+        record, _ = _generic_end(catalog, front.connector.code, fiber, True, cord.faces[xcvr_leg])
+        catalog, child = catalog.with_inline(record)
+        duplex_cord = ElementSpec(code, Decimal(0), link_leg, xcvr_leg, f"/test/cord-b{j + 1}")
+        branches.append(Branch(port, (j,), (duplex_cord,), End(child, ref=f"/test/b{j + 1}")))
+    channel = Breakout(End(parent, ref="/test/a"), (array_cord, *link), tuple(branches))
+    report = validate(channel, catalog, options)
+    link_refs = {str(e.ref) for e in link}
+    findings = [f for f in report.findings if f.ref in link_refs and f.code in _MATING]
+    findings = [f for k, f in enumerate(findings) if f not in findings[:k]]
+    flat = flatten(channel, catalog)
+    verdict = verdict_for(flat, catalog, options, fixes=False)
+    tested = [port for port in fronts[:lanes] if named is None or port == named]
+    failing = [
+        f"front {port}"
+        for port in _breakout_failures(verdict.graph, verdict.traces, fronts[:lanes])
+        if port in tested
+    ]
+    nodes = set(range(2, 2 + len(link)))
+    worst = _tier_one(verdict.graph, verdict.traces, lengths_mm(flat), flat.refs, catalog,
+                      fiber, wavelength_nm, findings, nodes)  # fmt: skip
+    closure = f"the hall's method {method} cords"
+    if used != method:
+        closure = f"method {used} cords (the polarity of {cassette.code})"
+    ok, found = _conclude(closure, elements, findings, failing, len(tested), worst)
+    return PermanentLinkReport(ok, method, found, worst, (report,))
+
+
+def _breakout_failures(graph: Graph, traces: tuple[LaneTrace, ...], ports: list[str]) -> list[str]:
+    """The front ports (branch j = ports[j]) that do not pair with exactly one parent lane."""
+    branch_of = {node: j for j, (node, _lanes) in enumerate(graph.branch_lanes)}
+    received: dict[int, set[int]] = {}
+    sent: dict[int, set[int]] = {}
+    for trace in traces:
+        if trace.outcome != "rx" or trace.code not in (None, "LANE_MISMATCH", "LANE_ORDER"):
+            continue
+        if trace.source == 0 and trace.at[0] in branch_of:
+            received.setdefault(branch_of[trace.at[0]], set()).add(trace.lane)
+        elif trace.source in branch_of and trace.at[0] == 0 and trace.arrived_lane is not None:
+            sent.setdefault(branch_of[trace.source], set()).add(trace.arrived_lane)
+    lane_of = {
+        j: next(iter(received[j]))
+        for j in range(len(ports))
+        if len(received.get(j, ())) == 1 and received[j] == sent.get(j)
+    }
+    used = [lane for lane in lane_of.values()]
+    return [port for j, port in enumerate(ports) if j not in lane_of or used.count(lane_of[j]) > 1]
 
 
 def _tier_one(
@@ -459,9 +676,9 @@ def _tier_one(
     fiber: str,
     wavelength_nm: int | None,
     findings: list[Finding],
+    link: set[int],
 ) -> TierOneLoss | None:
-    """The worst traced path's Tier-1 figures over the link's own nodes (2 .. n-3)."""
-    link = set(range(2, len(graph.nodes) - 2))
+    """The worst traced path's Tier-1 figures over the link's own nodes (`link`)."""
     ft = catalog.fiber_types[fiber]
     wavelength = wavelength_nm or (850 if ft.mode == "multimode" else 1310)
     key = band(ft, "tia", wavelength)

@@ -69,3 +69,35 @@ def test_audit_finds_exactly_the_planted_faults(celery_worker, planted):
     )
     assert permanent <= {"PERMANENT_LINK_POLARITY"}
     assert run.counts["by_code"]["POLARITY_REVERSED"] >= 2
+
+
+def test_audit_of_the_demo_hall_finds_exactly_its_mistakes(celery_worker, catalog):
+    # given: the demo (`manage.py load_demo`): good links and one link per common mistake
+    from django.core.management import call_command
+
+    from apps.plant.demo import MISTAKES, PROJECT
+    from apps.plant.models import Hall
+
+    call_command("load_demo")
+    hall = Hall.objects.get(project__slug=PROJECT[1])
+    # when
+    run, _ = services.audit_start(hall=hall)
+    celery_worker.wait_for(
+        lambda: AuditRun.objects.get(pk=run.pk).status not in ("queued", "running"), timeout=90
+    )
+    # then: each mistake as its own code, no finding on a good link
+    run.refresh_from_db()
+    assert run.status == "done", run.error
+    findings = AuditFinding.objects.filter(run=run)
+    links = findings.filter(subject=AuditFinding.Subject.LINK)
+    primary = set(
+        links.filter(severity="error", consequence=False).values_list("subject_key", "code")
+    )
+    assert primary == set(MISTAKES.items())
+    assert set(links.values_list("subject_key", flat=True)) == set(MISTAKES)
+    assert run.links_total == hall.links.count() == 29
+    # the trunk mistakes also break their permanent links, and nothing else does
+    permanent = set(
+        findings.filter(subject="permanent_link", consequence=False).values_list("code", flat=True)
+    )
+    assert permanent <= {"PERMANENT_LINK_POLARITY"}

@@ -152,3 +152,71 @@ def test_522_mixed_methods_warn_naming_the_minority():
 def test_523_unknown_method_is_impossible_input():
     with pytest.raises(ChannelError):
         mixed_polarity_methods({"link:1": "Z"})
+
+
+# --- breakout permanent links: an MPO panel at one end, a duplex cassette at the other (§5.4) ----
+
+DEMO_CORDS = HallCords(duplex_ab="PCD-LC-AB-OM4", array_b="CRD-MPO12-B-FF-OM4")  # the demo hall
+
+
+def _breakout_link(trunk: str, cassette: str, panel: str = "PNL-1U-12MPO-A", *, flip=False):
+    """[PNL panel 1|2]==trunk 30 m==[R1 cassette 1..4]; flip: the same link walked from B."""
+    elements = (
+        ElementSpec(panel, None, "2", "1", "port:1"),
+        el(trunk, "30"),
+        ElementSpec(cassette, None, "R1", None, "module:2"),
+    )
+    if not flip:
+        return elements
+    return (
+        ElementSpec(cassette, None, None, "R1", "module:2"),
+        ElementSpec(trunk, Decimal("30"), "B1", "A1"),
+        ElementSpec(panel, None, "1", "2", "port:1"),
+    )
+
+
+@pytest.mark.parametrize("flip", [False, True])
+def test_531_demo_breakout_link_passes_and_gets_a_tier_one_limit(seed_catalog, flip):
+    """The demo's 400GBASE-DR4 -> 4 × 100GBASE-DR permanent link, in its method B hall:
+
+        [array cord]--[PNL-1U-12MPO-A]==TRK-B8 type B OS2 APC 30 m==[R1 CAS-B8 U1  1..4]--[LC cords]
+
+    Closed as a breakout with the cassette's own method (U1: type A array cord, A-to-B cords,
+    §5.3): every front port pairs with one parent lane. Tier 1 at 1310 nm: 30 m × 0.5 dB/km =
+    0.015 + 3 pairs (panel, cassette rear + front) × 0.75 = 2.265 dB.
+    """
+    elements = _breakout_link("TRK-B8-MPO8-B-MM-OS2-APC", "CAS-B8-4LC-U1-OS2-APC", flip=flip)
+    report = permanent_link(elements, seed_catalog, method="B", cords=DEMO_CORDS)
+    assert report.codes() == []
+    assert report.ok
+    assert len(report.channels) == 1  # one breakout channel, a branch per front port
+    loss = report.loss
+    assert loss is not None
+    assert (loss.mated_pairs, loss.splices, loss.wavelength_nm) == (3, 0, 1310)
+    assert loss.limit_db == Decimal("2.265")
+    assert loss.margin_db > 0
+
+
+@pytest.mark.parametrize(
+    ("trunk", "cassette", "panel"),
+    [
+        ("TRK-B8-MPO8-A-MM-OM4", "CAS-B8-4LC-U1-OM4", "PNL-1U-12MPO-A"),  # type A trunk
+        ("TRK-B8-MPO8-B-MM-OM4", "CAS-B12-6LC-B-OM4", "PNL-1U-12MPO-A"),  # Base-12 pairs 1/2
+        ("TRK-B8-MPO8-B-MM-OM4", "CAS-B8-4LC-U1-OM4", "PNL-1U-12MPO-B"),  # key-up/key-up panel
+    ],
+)
+def test_532_wrong_breakout_link_parts_break_polarity(seed_catalog, trunk, cassette, panel):
+    report = permanent_link(_breakout_link(trunk, cassette, panel), seed_catalog, method="B")
+    assert report.codes()[0] == "PERMANENT_LINK_POLARITY"
+    assert not report.ok
+    assert report.loss is not None  # Tier 1 still computed
+
+
+def test_533_correct_om4_breakout_link_passes_in_any_declared_method(seed_catalog):
+    """The cassette's own method (U1) closes the link, whatever the hall declares."""
+    elements = _breakout_link("TRK-B8-MPO8-B-MM-OM4", "CAS-B8-4LC-U1-OM4")
+    for method in ("A", "B", "U1", "U2"):
+        report = permanent_link(elements, seed_catalog, method=method)
+        assert report.codes() == [], method
+        assert report.loss is not None
+        assert report.loss.limit_db == Decimal("2.34")  # 30 m × 3.0 dB/km + 3 × 0.75
