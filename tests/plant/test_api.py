@@ -132,6 +132,9 @@ BAD: list[tuple[str, str, Callable[[World], str], Callable[[World], Any], int, s
     ("validate with a bad basis", "post", lambda w: f"/api/v1/links/{o(w, 'link')}/validate/", lambda w: {"basis": "vibes"}, 400, "invalid_choice", "basis"),
     ("validate with a negative margin", "post", lambda w: f"/api/v1/links/{o(w, 'link')}/validate/", lambda w: {"low_margin_db": "-1"}, 400, "min_value", "low_margin_db"),
     ("import into an unknown project", "post", lambda w: "/api/v1/halls/import/", lambda w: {"project": 2**50, "document": {}}, 400, "does_not_exist", "project"),
+    ("NUL in a product code", "post", lambda w: "/api/v1/enclosures/", lambda w: {"rack": o(w, "spare_rack"), "name": "x", "product": "ENC\x00", "u_position": 1}, 400, "null_characters_not_allowed", "product"),
+    ("NUL in a bulk create", "post", lambda w: "/api/v1/enclosures/", lambda w: [{"rack": o(w, "spare_rack"), "name": "x", "product": "ENC-1U-4SLOT", "u_position": 1}, {"rack": o(w, "spare_rack"), "name": "y\x00", "product": "l\x00F", "u_position": 3}], 400, "null_characters_not_allowed", "1.name"),
+    ("NUL in a key", "post", lambda w: "/api/v1/racks/", lambda w: {"row": o(w, "row"), "name": "x", "position": 77, "\x00": 1}, 400, "null_characters_not_allowed", None),
     ("import a broken document", "post", lambda w: "/api/v1/halls/import/", lambda w: {"project": w.project.pk, "document": {"hall": 3}}, 400, "invalid_document", "document"),
 ]  # fmt: skip
 
