@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 MAX_CHANGES = 3
 SWAP = "<swap>"
 PAIR_SEARCH_LIMIT = 60
+MAX_SWAP_CHILDREN = 16  # graph breakout leg swaps tried: pairs among the first 16 children
 NOUNS = {
     "trunk": "trunk",
     "array_cord": "array cord",
@@ -60,7 +61,11 @@ def find_fix(flat: Flat, catalog: Catalog, options: Options, verdict: Verdict) -
     scored.sort(key=lambda item: item[0])
     if scored and scored[0][0][0] == 0:
         best_single = scored[0][1]
-        return FixDraft(_expand(flat, (best_single,)), _message(flat, best_single, catalog))
+        return FixDraft(
+            _expand(flat, (best_single,)),
+            _message(flat, best_single, catalog),
+            _remates(flat, (best_single,)),
+        )
     if len(candidates) <= PAIR_SEARCH_LIMIT:
         pairs = []
         for i, (_r1, first, trial) in enumerate(scored):
@@ -73,7 +78,7 @@ def find_fix(flat: Flat, catalog: Catalog, options: Options, verdict: Verdict) -
         if pairs:
             chosen = min(pairs)[1]
             message = "; ".join(_message(flat, c, catalog) for c in chosen)
-            return FixDraft(_expand(flat, chosen), message)
+            return FixDraft(_expand(flat, chosen), message, _remates(flat, chosen))
     changes: list[Candidate] = []
     current = flat
     failures = verdict.failures
@@ -100,7 +105,7 @@ def find_fix(flat: Flat, catalog: Catalog, options: Options, verdict: Verdict) -
         failures = _rank[0]
         if failures == 0:
             message = "; ".join(_message(flat, c, catalog) for c in changes)
-            return FixDraft(_expand(flat, tuple(changes)), message)
+            return FixDraft(_expand(flat, tuple(changes)), message, _remates(flat, tuple(changes)))
     return None
 
 
@@ -189,6 +194,8 @@ def _expand(flat: Flat, changes: tuple[Candidate, ...]) -> tuple[Candidate, ...]
         if index >= 0 or enter != SWAP:
             out.append(change)
             continue
+        if flat.shape == "graph-breakout":
+            continue  # re-matings, see _remates
         j, k = -1 - index, int(str(exit_))
         branches = flat.extra[1]
         out.append((-1 - j, None, None, branches[k][0]))
@@ -196,8 +203,48 @@ def _expand(flat: Flat, changes: tuple[Candidate, ...]) -> tuple[Candidate, ...]
     return tuple(out)
 
 
+def _remates(flat: Flat, changes: tuple[Candidate, ...]) -> tuple[tuple[int, str, int, str], ...]:
+    """Graph breakout swaps as re-matings: (node, face, child node, child face), two per swap.
+
+    Children j and k (nodes 1 + j, 1 + k) swap what they are plugged into: the face that fed
+    child k now feeds child j and the other way round. Chained swaps give the net re-matings.
+    """
+    if flat.shape != "graph-breakout":
+        return ()
+    current: Flat | None = flat
+    for index, _product, enter, exit_ in changes:
+        if index < 0 and enter == SWAP and current is not None:
+            current = _swap_children(current, -1 - index, int(str(exit_)))
+    if current is None:
+        return ()
+    out: list[tuple[int, str, int, str]] = []
+    for j in range(len(flat.extra[1])):
+        before, after = _child_mating(flat, 1 + j), _child_mating(current, 1 + j)
+        if after is not None and before is not None and before[1:3] != after[1:3]:
+            out.append((after[1], after[2], 1 + j, after[3]))
+    return tuple(out)
+
+
+def _child_mating(flat: Flat, child: int) -> tuple[int, int, str, str] | None:
+    """A graph breakout child's only mating: (mating index, other node, its face, child face)."""
+    found = [
+        (m, right, face_b, face_a) if left == child else (m, left, face_a, face_b)
+        for m, (left, face_a, right, face_b) in enumerate(flat.extra[0])
+        if child in (left, right) and left != right
+    ]
+    return found[0] if len(found) == 1 else None
+
+
 def _candidates(flat: Flat, catalog: Catalog, verdict: Verdict) -> list[Candidate]:
     out: list[Candidate] = []
+    if flat.shape == "graph-breakout":
+        # swapped legs or ports: two children exchange what they are plugged into
+        plugged = [j for j in range(len(flat.extra[1])) if _child_mating(flat, 1 + j) is not None]
+        out.extend(
+            (-1 - j, None, SWAP, str(k))
+            for n, j in enumerate(plugged[:MAX_SWAP_CHILDREN])
+            for k in plugged[n + 1 : MAX_SWAP_CHILDREN]
+        )
     if flat.shape == "breakout":
         # swapped legs: exchange two branches' exits (lanes stay with their ends)
         count = len(flat.extra[1])
@@ -229,6 +276,8 @@ def _candidates(flat: Flat, catalog: Catalog, verdict: Verdict) -> list[Candidat
 
 def _apply(flat: Flat, candidate: Candidate, catalog: Catalog) -> Flat | None:
     index, product, enter, exit_ = candidate
+    if index < 0 and flat.shape == "graph-breakout":
+        return _swap_children(flat, -1 - index, int(str(exit_)))
     if index < 0:
         j, k = -1 - index, int(str(exit_))
         parent_count, branches = flat.extra
@@ -254,6 +303,21 @@ def _apply(flat: Flat, candidate: Candidate, catalog: Catalog) -> Flat | None:
     key = list(flat.key)
     key[index + 1] = (code.code, code.revision, new.enter, new.exit)
     return Flat(flat.shape, tuple(specs), flat.refs, flat.pointers, tuple(key), flat.extra)
+
+
+def _swap_children(flat: Flat, j: int, k: int) -> Flat | None:
+    """A graph breakout with children j and k plugged into each other's faces."""
+    mate_j, mate_k = _child_mating(flat, 1 + j), _child_mating(flat, 1 + k)
+    if mate_j is None or mate_k is None:
+        return None
+    matings: list[tuple[int, str, int, str]] = list(flat.extra[0])
+    for (m, _node, _face, child_face), (_m, node, face, _cf), child in (
+        (mate_j, mate_k, 1 + j),
+        (mate_k, mate_j, 1 + k),
+    ):
+        matings[m] = (node, face, child, child_face)
+    extra = (tuple(matings), *flat.extra[1:])
+    return Flat(flat.shape, flat.specs, flat.refs, flat.pointers, (*flat.key[:-1], extra), extra)
 
 
 def _faces(product: Product) -> list[tuple[Any, ...]]:
@@ -308,6 +372,16 @@ def describe(product: Product, old: Product | None = None) -> str:
 
 def _message(flat: Flat, candidate: Candidate, catalog: Catalog) -> str:
     index, product, enter, exit_ = candidate
+    if index < 0 and flat.shape == "graph-breakout":
+        j, k = -1 - index, int(str(exit_))
+        mate_j, mate_k = _child_mating(flat, 1 + j), _child_mating(flat, 1 + k)
+        assert mate_j is not None
+        assert mate_k is not None
+        child_j, child_k = f"{{n{1 + j}}}", f"{{n{1 + k}}}"
+        return (
+            f"swap the legs of {child_j} and {child_k}: plug {{n{mate_k[1]}}} {mate_k[2]}"
+            f" into {child_j} and {{n{mate_j[1]}}} {mate_j[2]} into {child_k}"
+        )
     if index < 0:
         j, k = -1 - index, int(str(exit_))
         exit_j, exit_k = flat.extra[1][j][0], flat.extra[1][k][0]

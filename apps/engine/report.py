@@ -13,7 +13,9 @@ from apps.engine.channel import Options
 class Change:
     """One change of a fix: element `ref` takes `product`, other enter/exit faces or a length.
 
-    A breakout branch ("/branches/<j>") changes its `exit` when two legs are swapped.
+    A breakout branch ("/branches/<j>") changes its `exit` when two legs are swapped. In a
+    `GraphBreakout` a swap re-mates: face `face` of element `ref` is plugged into `mate`
+    ((ref, face) of a child end) instead of what it is mated to now; a swap is two such changes.
     """
 
     ref: str
@@ -21,6 +23,8 @@ class Change:
     enter: str | None = None
     exit: str | None = None
     length_m: Decimal | None = None
+    face: str | None = None
+    mate: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)

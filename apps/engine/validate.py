@@ -42,6 +42,8 @@ class FixDraft:
 
     changes: tuple[tuple[int, str | None, str | None, str | None], ...]
     message: str
+    # graph breakout swaps: (node, face, child node, child face): plug that face into that child
+    remates: tuple[tuple[int, str, int, str], ...] = ()
 
 
 @dataclass(slots=True)
@@ -379,6 +381,9 @@ def _fix(draft: FixDraft | None, refs: tuple[str, ...], names: dict[str, str]) -
         return None
     changes = tuple(
         Change(_ref(refs, i), product, enter, exit_) for i, product, enter, exit_ in draft.changes
+    ) + tuple(
+        Change(refs[node], face=face, mate=(refs[child], child_face))
+        for node, face, child, child_face in draft.remates
     )
     return Fix(draft.message.format_map(names), changes)
 
