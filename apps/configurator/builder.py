@@ -3,8 +3,10 @@
     [tx A]--cord A--[cassette front k | rear]==existing trunk==[rear | front k']--cord B--[tx B]
 
 For two ports in different racks it lists, in cassette order (enclosure from the top, slot, port),
-every free front port pair on the existing trunks between the two racks (k' = the method's partner
-of k: n+1-k for Method B, k otherwise; panels: the two adapters the trunk leg is in). With no trunk
+every free front port pair on the existing trunks between the two racks (k' = where the fibres of
+k arrive through the installed cassettes and trunk leg, traced with the plant walk's hop; only when
+that trace cannot decide, the hall's declared method: n+1-k for Method B, k otherwise; panels: the
+two adapters the trunk leg is in). With no trunk
 between them it goes hop by hop: the shortest chain of racks joined by existing trunks with a free
 pair (breadth first over racks), the first free pair of each hop, and a cross-connect cord in each
 rack between two hops:
@@ -26,9 +28,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from apps.catalog.adapters import engine_catalog
 from apps.catalog.models import Product, ProductRevision
 from apps.catalog.validation import channel_validate
 from apps.core.exceptions import ApplicationError
+from apps.engine.catalog import Catalog
+from apps.plant.adapters import hop_across
 from apps.plant.geometry import HallGeometry, Spot, next_orderable_m, route
 from apps.plant.models import Hall, Mating, Port, Rack
 
@@ -67,6 +72,51 @@ class Candidate:
 
 def _number(label: str) -> tuple[int, str]:
     return (int(label), label) if label.isdigit() else (10_000, label)
+
+
+def _far_front(
+    catalog: Catalog,
+    *,
+    near: tuple[str, str, str],
+    trunk: tuple[str, str, str],
+    far: tuple[str, str],
+) -> str | None:
+    """The far front face the fibres of a near front face reach, or None when they do not agree.
+
+    near = (cassette code, front face, rear face), trunk = (code, leg face entered, leg face
+    left), far = (cassette code, rear face). Follows every position of the near front face through
+    the installed cassette's map, across the trunk leg and through the far cassette (the plant
+    walk's own hop), so the pairing is the installed parts', not the hall's declared method's.
+    """
+    near_code, front, rear = near
+    trunk_code, enter, leave = trunk
+    far_code, far_rear = far
+    cassette = catalog.products.get(near_code)
+    cable = catalog.products.get(trunk_code)
+    other = catalog.products.get(far_code)
+    if cassette is None or cable is None or other is None:
+        return None
+    face = cassette.faces.get(front)
+    if face is None or face.connector is None:
+        return None
+    count = face.connector.rows * face.connector.columns
+    at_rear: set[int] = set()
+    for position in range(1, count + 1):
+        through = cassette.map.get((front, position))
+        if through is None:
+            continue
+        if through[0] != rear:
+            return None  # this front port does not reach the rear the trunk leg is in
+        at_rear.add(through[1])
+    if not at_rear:
+        return None
+    across = hop_across(cassette, rear, cable, enter, frozenset(at_rear))
+    if len(across) != 1 or across[0][0] != leave:
+        return None
+    arrived = hop_across(cable, leave, other, far_rear, across[0][1])
+    if len(arrived) != 1 or sum(len(p) for _f, p in arrived) != len(at_rear):
+        return None
+    return arrived[0][0]
 
 
 def _hop_table(*, hall: Hall, rack_ids: list[int] | None) -> dict[tuple[int, int], list[Candidate]]:
@@ -118,6 +168,7 @@ def _hop_table(*, hall: Hall, rack_ids: list[int] | None) -> dict[tuple[int, int
     for places in by_module.values():
         places.sort(key=lambda p: _number(p.label))
     method_b = hall.polarity_method == Hall.PolarityMethod.B
+    catalog = engine_catalog()  # cached per process: no query while the catalog is unchanged
     table: dict[tuple[int, int], list[tuple[tuple[int, int, int], Candidate]]] = {}
     for (_cable, index), ends in legs.items():
         if set(ends) != {"A", "B"}:
@@ -132,11 +183,19 @@ def _hop_table(*, hall: Hall, rack_ids: list[int] | None) -> dict[tuple[int, int
                 near_fronts = [p for p in by_module.get(here[9], []) if p.face == Port.Face.FRONT]
                 far_fronts = [p for p in by_module.get(there[9], []) if p.face == Port.Face.FRONT]
                 n = len(far_fronts)
-                pairs = [
-                    (p, far_fronts[n - 1 - k] if method_b else far_fronts[k])
-                    for k, p in enumerate(near_fronts)
-                    if k < n
-                ]
+                by_label = {p.label: p for p in far_fronts}
+                pairs = []
+                for k, p in enumerate(near_fronts):
+                    traced = _far_front(
+                        catalog,
+                        near=(here[13], p.label, here[7]),
+                        trunk=(a[2], f"{here[4]}{here[5]}", f"{there[4]}{there[5]}"),
+                        far=(there[13], there[7]),
+                    )
+                    if traced is not None and traced in by_label:
+                        pairs.append((p, by_label[traced]))
+                    elif k < n:  # the trace cannot decide: the hall's declared method
+                        pairs.append((p, far_fronts[n - 1 - k] if method_b else far_fronts[k]))
             for p, q in pairs:
                 if p.port_id in front_free and q.port_id in front_free:
                     order = (-here[11], here[12], _number(p.label)[0])

@@ -542,6 +542,13 @@ def walk(graph: PlantGraph, ends: list[tuple[str, str, str | None]]) -> Walk:
     return result
 
 
+def hop_across(
+    here: Product, face: str, there: Product, other_face: str, positions: frozenset[int]
+) -> tuple[tuple[str, frozenset[int]], ...]:
+    """Exit faces of `there` with the positions arriving at each, for positions leaving `face`."""
+    return _hop(here, face, there, other_face, positions)
+
+
 def _hop(
     here: Product, face: str, there: Product, other_face: str, positions: frozenset[int]
 ) -> tuple[tuple[str, frozenset[int]], ...]:
