@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import Q
 
 from apps.accounts.models import Project, User
-from apps.plant.io.bulk import _delete, _insert, _r
+from apps.plant.io.bulk import COLUMNS, _delete, _insert, _r
 from apps.plant.io.plan import _Plan
 from apps.plant.io.read import _Wanted
 from apps.plant.io.schema import ImportReport, PortKey
@@ -132,7 +132,7 @@ def _apply(
         new,
         _insert(
             Row,
-            ("hall_id", "project_id", "name", "index"),
+            COLUMNS[Row],
             [(hall_id, project_id, name, wanted.rows[name][0]) for name in new],
         ),
         strict=True,
@@ -153,7 +153,7 @@ def _apply(
         new,
         _insert(
             Rack,
-            ("row_id", "hall_id", "project_id", "name", "position", "height_u"),
+            COLUMNS[Rack],
             [
                 (row_ids[rows_of[n][0]], hall_id, project_id, n, rows_of[n][1], rows_of[n][2])
                 for n in new
@@ -179,7 +179,7 @@ def _apply(
         new,
         _insert(
             Device,
-            ("rack_id", "hall_id", "project_id", "name", "kind", "u_position", "height_u"),
+            COLUMNS[Device],
             [
                 (rack_ids[spec[n][0]], hall_id, project_id, n, spec[n][1], spec[n][2], spec[n][3])
                 for n in new
@@ -219,15 +219,7 @@ def _apply(
         new,
         _insert(
             Enclosure,
-            (
-                "rack_id",
-                "hall_id",
-                "project_id",
-                "name",
-                "product_revision_id",
-                "u_position",
-                "height_u",
-            ),
+            COLUMNS[Enclosure],
             [
                 (
                     rack_ids[espec[n][0]],
@@ -270,7 +262,7 @@ def _apply(
     report.created["transceivers"] += len(new_t) - len(plan.replaced_transceivers)
     t_ids = _insert(
         Transceiver,
-        ("device_id", "hall_id", "project_id", "cage", "product_revision_id"),
+        COLUMNS[Transceiver],
         [
             (device_ids[k[0]], hall_id, project_id, k[1], _r(wanted.transceivers[k][0]).pk)
             for k in new_t
@@ -292,7 +284,7 @@ def _apply(
     report.created["modules"] += len(new_m) - len(plan.replaced_modules)
     m_ids = _insert(
         Module,
-        ("enclosure_id", "hall_id", "project_id", "slot", "product_revision_id", "orientation"),
+        COLUMNS[Module],
         [
             (
                 enclosure_ids[k[0]],
@@ -330,7 +322,7 @@ def _apply(
         port_keys,
         _insert(
             Port,
-            ("hall_id", "project_id", "transceiver_id", "module_id", "label", "face", "family"),
+            COLUMNS[Port],
             port_rows,
         ),
         strict=True,
@@ -366,7 +358,7 @@ def _apply(
         new_c,
         _insert(
             Cable,
-            ("project_id", "hall_id", "product_revision_id", "label", "length_mm", "status"),
+            COLUMNS[Cable],
             [
                 (
                     project_id,
@@ -393,7 +385,7 @@ def _apply(
             )
     for leg, pk in zip(
         leg_keys,
-        _insert(CableLeg, ("cable_id", "hall_id", "project_id", "end", "index", "label"), leg_rows),
+        _insert(CableLeg, COLUMNS[CableLeg], leg_rows),
         strict=True,
     ):
         leg_ids[leg] = pk
@@ -405,7 +397,7 @@ def _apply(
     by_id = by.pk if by is not None else None
     _insert(
         Mating,
-        ("project_id", "hall_id", "leg_id", "port_id", "side", "created_by_id"),
+        COLUMNS[Mating],
         [
             (
                 project_id,
@@ -434,19 +426,7 @@ def _apply(
         new_links,
         _insert(
             Link,
-            (
-                "project_id",
-                "hall_id",
-                "name",
-                "shape",
-                "status",
-                "status_revision",
-                "needs_revalidation",
-                "last_report",
-                "touched_cable_ids",
-                "touched_port_ids",
-                "created_by_id",
-            ),
+            COLUMNS[Link],
             [
                 (
                     project_id,
@@ -492,7 +472,7 @@ def _apply(
             )
     _insert(
         LinkEnd,
-        ("link_id", "project_id", "hall_id", "role", "port_id", "lanes", "application_id"),
+        COLUMNS[LinkEnd],
         end_rows,
     )
     _default_applications(end_rows)

@@ -14,6 +14,57 @@ from django.db.models import Model
 from django.utils import timezone
 
 from apps.plant.io.schema import _Revision
+from apps.plant.models import (
+    Cable,
+    CableLeg,
+    Device,
+    Enclosure,
+    Link,
+    LinkEnd,
+    Mating,
+    Module,
+    Port,
+    Rack,
+    Row,
+    Transceiver,
+)
+
+# The columns each table's new rows are written with, in COPY order: one list for both writers
+# (the import's apply.py and the generator's trusted.py), so that they cannot drift apart.
+COLUMNS: dict[type[Model], tuple[str, ...]] = {
+    Row: ("hall_id", "project_id", "name", "index"),
+    Rack: ("row_id", "hall_id", "project_id", "name", "position", "height_u"),
+    Device: ("rack_id", "hall_id", "project_id", "name", "kind", "u_position", "height_u"),
+    Transceiver: ("device_id", "hall_id", "project_id", "cage", "product_revision_id"),
+    Enclosure: (
+        "rack_id",
+        "hall_id",
+        "project_id",
+        "name",
+        "product_revision_id",
+        "u_position",
+        "height_u",
+    ),
+    Module: ("enclosure_id", "hall_id", "project_id", "slot", "product_revision_id", "orientation"),
+    Port: ("hall_id", "project_id", "transceiver_id", "module_id", "label", "face", "family"),
+    Cable: ("project_id", "hall_id", "product_revision_id", "label", "length_mm", "status"),
+    CableLeg: ("cable_id", "hall_id", "project_id", "end", "index", "label"),
+    Mating: ("project_id", "hall_id", "leg_id", "port_id", "side", "created_by_id"),
+    Link: (
+        "project_id",
+        "hall_id",
+        "name",
+        "shape",
+        "status",
+        "status_revision",
+        "needs_revalidation",
+        "last_report",
+        "touched_cable_ids",
+        "touched_port_ids",
+        "created_by_id",
+    ),
+    LinkEnd: ("link_id", "project_id", "hall_id", "role", "port_id", "lanes", "application_id"),
+}
 
 # --- import: bulk writes -------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from django.db.models import F, Model
 from apps.accounts.models import Project, User
 from apps.catalog.models import Application, Product, ProductRevision
 from apps.plant.io.bulk import (
+    COLUMNS,
     Background,
     KeyCheck,
     _insert,
@@ -206,14 +207,14 @@ def _write(
     row_ids = insert(
         "rows",
         Row,
-        ("hall_id", "project_id", "name", "index"),
+        COLUMNS[Row],
         [(hall_id, project_id, row["name"], row["index"]) for row in rows],
     )
     racks = [(rack, pk) for row, pk in zip(rows, row_ids, strict=True) for rack in row["racks"]]
     rack_ids = insert(
         "racks",
         Rack,
-        ("row_id", "hall_id", "project_id", "name", "position", "height_u"),
+        COLUMNS[Rack],
         [
             (pk, hall_id, project_id, rack["name"], rack["position"], rack.get("height_u", 42))
             for rack, pk in racks
@@ -224,7 +225,7 @@ def _write(
     device_ids = insert(
         "devices",
         Device,
-        ("rack_id", "hall_id", "project_id", "name", "kind", "u_position", "height_u"),
+        COLUMNS[Device],
         [
             (
                 pk,
@@ -242,15 +243,7 @@ def _write(
     enclosure_ids = insert(
         "enclosures",
         Enclosure,
-        (
-            "rack_id",
-            "hall_id",
-            "project_id",
-            "name",
-            "product_revision_id",
-            "u_position",
-            "height_u",
-        ),
+        COLUMNS[Enclosure],
         [
             (
                 pk,
@@ -273,7 +266,7 @@ def _write(
     cage_ids = insert(
         "transceivers",
         Transceiver,
-        ("device_id", "hall_id", "project_id", "cage", "product_revision_id"),
+        COLUMNS[Transceiver],
         [(pk, hall_id, project_id, item["cage"], revision(item).pk) for _d, item, pk in cages],
     )
     modules = [
@@ -284,7 +277,7 @@ def _write(
     module_ids = insert(
         "modules",
         Module,
-        ("enclosure_id", "hall_id", "project_id", "slot", "product_revision_id", "orientation"),
+        COLUMNS[Module],
         [
             (
                 pk,
@@ -323,7 +316,7 @@ def _write(
             insert(
                 "",
                 Port,
-                ("hall_id", "project_id", "transceiver_id", "module_id", "label", "face", "family"),
+                COLUMNS[Port],
                 port_rows,
             ),
             strict=True,
@@ -344,7 +337,7 @@ def _write(
     cable_ids = insert(
         "cables",
         Cable,
-        ("project_id", "hall_id", "product_revision_id", "label", "length_mm", "status"),
+        COLUMNS[Cable],
         [
             (
                 project_id,
@@ -373,7 +366,7 @@ def _write(
             insert(
                 "",
                 CableLeg,
-                ("cable_id", "hall_id", "project_id", "end", "index", "label"),
+                COLUMNS[CableLeg],
                 leg_rows,
             ),
             strict=True,
@@ -382,7 +375,7 @@ def _write(
     insert(
         "matings",
         Mating,
-        ("project_id", "hall_id", "leg_id", "port_id", "side", "created_by_id"),
+        COLUMNS[Mating],
         [
             (
                 project_id,
@@ -401,19 +394,7 @@ def _write(
     link_ids = insert(
         "links",
         Link,
-        (
-            "project_id",
-            "hall_id",
-            "name",
-            "shape",
-            "status",
-            "status_revision",
-            "needs_revalidation",
-            "last_report",
-            "touched_cable_ids",
-            "touched_port_ids",
-            "created_by_id",
-        ),
+        COLUMNS[Link],
         [
             (
                 project_id,
@@ -452,6 +433,6 @@ def _write(
     insert(
         "",
         LinkEnd,
-        ("link_id", "project_id", "hall_id", "role", "port_id", "lanes", "application_id"),
+        COLUMNS[LinkEnd],
         end_rows,
     )
